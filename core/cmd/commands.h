@@ -1,0 +1,15 @@
+// commands.h - the subcommands of the one `ferry` executable.
+//
+// Each command is also reachable under its Postfix name by argv[0]
+// (postconf -> conf, postmap -> map, ...), so installing symlinks makes Ferry a
+// drop-in for scripts.  Each takes the arguments after its own name, with
+// argv[0] being the name it was invoked as, and returns the exit status.
+#pragma once
+
+namespace ferry::cmd {
+
+int conf_main(int argc, char **argv);  // postconf
+int map_main(int argc, char **argv);   // postmap
+int alias_main(int argc, char **argv); // postalias, newaliases
+
+} // namespace ferry::cmd

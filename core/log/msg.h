@@ -1,0 +1,36 @@
+// msg.h - Postfix-style diagnostics: "prog: warning: text", "prog: fatal: text".
+//
+// Every failure becomes one line naming what it concerns (file and line,
+// table, client).  `fatal` is for what the administrator must fix and exits
+// with status 1; `panic` is for what the programmer must fix and aborts.
+// Lines go to stderr (commands) and, once enabled, to syslog (daemons).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ferry::msg {
+
+// The program name shown before every line ("postmap", "postfix/smtpd").
+void set_program(std::string_view name);
+const std::string &program();
+
+// Send lines to syslog (facility mail) as well as, or instead of, stderr.
+void enable_syslog(bool also_stderr);
+
+// Counts warnings since start; commands such as `postfix check` use it.
+unsigned warning_count();
+
+void info(std::string_view text);
+void warning(std::string_view text);
+void error(std::string_view text);
+[[noreturn]] void fatal(std::string_view text);
+[[noreturn]] void panic(std::string_view text);
+
+// Tests replace the exit in fatal() with an exception so they can observe it.
+struct FatalError {
+    std::string text;
+};
+void throw_on_fatal(bool enable);
+
+} // namespace ferry::msg
