@@ -65,10 +65,12 @@ void warning(std::string_view text) {
 
 void error(std::string_view text) { emit(LOG_ERR, "error", text); }
 
-void fatal(std::string_view text) {
+void fatal(std::string_view text) { fatal_status(1, text); }
+
+void fatal_status(int status, std::string_view text) {
     if (g_throw) throw FatalError{std::string(text)};
     emit(LOG_CRIT, "fatal", text);
-    std::exit(1);
+    std::exit(status);
 }
 
 void panic(std::string_view text) {

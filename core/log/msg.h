@@ -25,6 +25,8 @@ void info(std::string_view text);
 void warning(std::string_view text);
 void error(std::string_view text);
 [[noreturn]] void fatal(std::string_view text);
+// fatal() with another exit status (75, EX_TEMPFAIL, for "try again").
+[[noreturn]] void fatal_status(int status, std::string_view text);
 [[noreturn]] void panic(std::string_view text);
 
 // Tests replace the exit in fatal() with an exception so they can observe it.

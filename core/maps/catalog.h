@@ -1,6 +1,10 @@
 // catalog.h - every table type Ferry knows, built-in or from a module, and
 // the one way to open a table by its main.cf name ("type:name").
 //
+// Thread-safe: open(), types() and props() may be called from any thread.
+// A Map may outlive the catalog that opened it (it keeps its module
+// loaded), but its host callbacks then see no parameters or tables.
+//
 // Built-in types live in the core (static, inline, texthash, cidr, fail,
 // unix).  Other types are listed in the module registry (one snippet per
 // module in the registry directory, "KIND NAME FILE" lines) and loaded
@@ -45,6 +49,10 @@ public:
 
     // Every known type, sorted, for `postconf -m`.
     std::vector<std::string> types() const;
+
+    // Transport names listed in the registry, sorted (delivery modules are
+    // loaded by the transport host; the catalog only reports them).
+    std::vector<std::string> transports() const;
 
     // Properties (map_props::*) of a type without opening a table; nullopt
     // when the type is unknown.  May load the module.

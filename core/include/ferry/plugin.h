@@ -74,23 +74,31 @@ enum ferry_log_level {
 };
 
 /* ------------------------------------------------------------------ */
-/* What the host offers a module.  Passed to init() and to every open(). */
+/* What the host offers a module.  Passed to init() and to every open(); the
+ * struct stays valid until the module is unloaded, so a module may keep the
+ * pointer. */
 
 typedef struct ferry_host {
     uint32_t size; /* sizeof(ferry_host) as the host was built */
     uint16_t abi_major;
     uint16_t abi_minor;
 
-    /* Write one log line; the host adds program name, pid and level. */
-    void (*log)(int level, const char *message);
+    /* Passed back as the first argument of every callback below.  It
+     * identifies the calling module, so callbacks work from any thread,
+     * including threads the module started itself. */
+    void *ctx;
+
+    /* Write one log line; the host adds program name, pid and level.  The
+     * message should name the table or file it concerns, as Postfix's do. */
+    void (*log)(void *ctx, int level, const char *message);
 
     /* The value of a main.cf parameter after $name expansion.  Returns 1 and
      * writes the value to out when the parameter is known, 0 when not. */
-    int (*param)(const char *name, ferry_sink *out);
+    int (*param)(void *ctx, const char *name, ferry_sink *out);
 
     /* Look a key up in a table named as in main.cf ("hash:/etc/x").
      * Returns a ferry_status; on FERRY_FOUND the value went to out. */
-    int (*lookup)(const char *table, const char *key, size_t keylen,
+    int (*lookup)(void *ctx, const char *table, const char *key, size_t keylen,
                   ferry_sink *out, char *err, size_t errlen);
 } ferry_host;
 
@@ -139,23 +147,37 @@ typedef struct ferry_map_ops {
     int (*lookup)(void *handle, const char *key, size_t keylen,
                   ferry_sink *value, char *err, size_t errlen);
 
-    /* Optional (NULL when not supported). */
+    /* Optional (NULL when not supported).  Each returns a ferry_status.
+     *
+     * update: FERRY_FOUND when the value was stored; FERRY_NOTFOUND when the
+     * key already existed and its first value was kept (DUP_IGNORE or
+     * DUP_WARN, after logging the warning); FERRY_CONFIG for a duplicate
+     * without a DUP_* flag or a table not open for writing; FERRY_TEMPFAIL
+     * for an I/O error.  Errors carry a reason in err. */
     int (*update)(void *handle, const char *key, size_t keylen,
                   const char *value, size_t valuelen, char *err,
                   size_t errlen);
+    /* remove: FERRY_FOUND when deleted, FERRY_NOTFOUND if absent. */
     int (*remove)(void *handle, const char *key, size_t keylen, char *err,
-                  size_t errlen); /* FOUND when deleted, NOTFOUND if absent */
+                  size_t errlen);
+    /* sequence: FERRY_FOUND with key and value written, FERRY_NOTFOUND at
+     * the end. */
     int (*sequence)(void *handle, int how, ferry_sink *key, ferry_sink *value,
-                    char *err, size_t errlen); /* NOTFOUND at the end */
-    /* Make a table opened with CREATE or WRITE durable and visible (for
-     * CREATE: rename the temporary file over the table). */
+                    char *err, size_t errlen);
+    /* commit: make a table opened with CREATE or WRITE durable and visible
+     * (for CREATE: rename the temporary file over the table).  FERRY_FOUND
+     * on success. */
     int (*commit)(void *handle, char *err, size_t errlen);
 
     /* Release the handle.  A CREATE table not committed is discarded. */
     void (*close)(void *handle);
 } ferry_map_ops;
 
+/* The entries of a descriptor's map_types (and transports) array all have
+ * the same size, given by their first field; the host steps through the
+ * array by that size, so entries can grow by appending fields. */
 typedef struct ferry_map_type {
+    uint32_t size;           /* sizeof(ferry_map_type) as the module was built */
     const char *type;        /* "hash", "btree", "regexp", ... */
     unsigned props;          /* FERRY_MAP_PROP_* */
     const ferry_map_ops *ops;
@@ -227,6 +249,7 @@ typedef struct ferry_transport_ops {
 } ferry_transport_ops;
 
 typedef struct ferry_transport_type {
+    uint32_t size;    /* sizeof(ferry_transport_type) as the module was built */
     const char *name; /* "pipe", "uucp", "fax", "maildir", ... */
     unsigned props;   /* reserved, 0 */
     const ferry_transport_ops *ops;
@@ -254,7 +277,9 @@ typedef struct ferry_module {
     void (*fini)(void);
 } ferry_module;
 
-/* Define the descriptor with FERRY_ABI_MAJOR/MINOR and sizeof. */
+/* Start a descriptor / a type entry with its version and size fields. */
+#define FERRY_MAP_TYPE_HEADER (uint32_t)sizeof(ferry_map_type)
+#define FERRY_TRANSPORT_TYPE_HEADER (uint32_t)sizeof(ferry_transport_type)
 #define FERRY_MODULE_HEADER                                                   \
     FERRY_ABI_MAJOR, FERRY_ABI_MINOR, (uint32_t)sizeof(ferry_module)
 
