@@ -149,6 +149,12 @@ def setup(fixture, dest):
         shutil.copytree(os.path.join(FIXTURES, fixture), dest)
     if not os.path.exists(os.path.join(dest, "master.cf")):
         shutil.copy(os.path.join(STOCK, "master.cf.dist"), os.path.join(dest, "master.cf"))
+    # A fixture may add rows to the stock master.cf (the FAQ's fax service).
+    extra = os.path.join(dest, "master.cf.append")
+    if os.path.exists(extra):
+        with open(extra) as f, open(os.path.join(dest, "master.cf"), "a") as out:
+            out.write(f.read())
+        os.remove(extra)
 
 
 def main():
