@@ -45,11 +45,15 @@ struct Reader {
         return run(*raw, level + 1);
     }
 
-    bool defined(std::string_view name, int level) {
+    // The ${name?...} / ${name:...} test: as in Postfix, whether the value
+    // as written is non-empty, without expanding it ("b = $empty" counts as
+    // set, and a value may test itself).  Expanding here recursed without
+    // bound on "a = ${a?x}" (found by fuzz_main_cf).
+    bool defined(std::string_view name, int) {
         if (refs) refs->emplace_back(name);
         if (!lookup) return true;
         auto raw = (*lookup)(name);
-        return raw && !run(*raw, level + 1).empty();
+        return raw && !raw->empty();
     }
 
     // Index just past the '}' that closes the '{' at `open`, or npos.

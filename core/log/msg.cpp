@@ -56,6 +56,8 @@ void enable_syslog(bool also_stderr) {
 
 unsigned warning_count() { return g_warnings; }
 
+void quiet(bool enable) { g_stderr = !enable; }
+
 void info(std::string_view text) { emit(LOG_INFO, "", text); }
 
 void warning(std::string_view text) {

@@ -18,6 +18,9 @@ const std::string &program();
 // Send lines to syslog (facility mail) as well as, or instead of, stderr.
 void enable_syslog(bool also_stderr);
 
+// Drop stderr output (fuzzers: their own reports need stderr).
+void quiet(bool enable);
+
 // Counts warnings since start; commands such as `postfix check` use it.
 unsigned warning_count();
 

@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static bool once = [] {
-        std::freopen("/dev/null", "w", stderr);
+        ferry::msg::quiet(true);
         ferry::msg::throw_on_fatal(true);
         return true;
     }();

@@ -11,7 +11,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static bool quiet = [] {
-        std::freopen("/dev/null", "w", stderr);
+        ferry::msg::quiet(true);
         return true;
     }();
     (void)quiet;

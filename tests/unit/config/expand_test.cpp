@@ -82,6 +82,17 @@ TEST(Expand, LoopIsFatal) {
     EXPECT_EQ(text, "macro processing error");
 }
 
+// Read off Postfix 3.7's postconf -x: the test looks at the value as
+// written, unexpanded.  Expanding it recursed without bound on a value that
+// tests itself (found by fuzz_main_cf).
+TEST(Expand, ConditionalTestsTheRawValueWithoutExpanding) {
+    EXPECT_EQ(run("${a?x}", {{"a", "${a?x}"}}).value, "x");
+    EXPECT_EQ(run("${b?x}", {{"b", "$empty"}}).value, "x");
+    EXPECT_EQ(run("${b:y}", {{"b", "$empty"}}).value, "");
+    EXPECT_EQ(run("${f?q}", {{"f", "${g}"}}).value, "q");
+    EXPECT_EQ(run("${empty?z}${empty:w}").value, "w");
+}
+
 TEST(Expand, FindsReferencedNamesInAllBranches) {
     auto refs = ferry::config::referenced_names("$a ${b?{$c}:{$d}} ${{$e} == {x} ? {$f}} $$g");
     std::sort(refs.names.begin(), refs.names.end());
