@@ -1,8 +1,6 @@
 // module_map.cpp - see module_map.h.
 #include "module/module_map.h"
 
-#include <functional>
-
 namespace ferry::module {
 namespace {
 
@@ -15,22 +13,23 @@ struct ErrorBuffer {
     }
 };
 
-// Holds a ModuleMap's lock for one call, if it could be taken.
-class Entered {
+} // namespace
+
+// A plain guard: lookups are the hot path, so no allocation or type erasure.
+class ModuleMap::Guard {
 public:
-    explicit Entered(bool ok, std::function<void()> leave)
-        : ok_(ok), leave_(std::move(leave)) {}
-    ~Entered() {
-        if (ok_) leave_();
+    explicit Guard(ModuleMap &map) : map_(map), ok_(map.enter()) {}
+    ~Guard() {
+        if (ok_) map_.leave();
     }
+    Guard(const Guard &) = delete;
+    Guard &operator=(const Guard &) = delete;
     explicit operator bool() const { return ok_; }
 
 private:
+    ModuleMap &map_;
     bool ok_;
-    std::function<void()> leave_;
 };
-
-} // namespace
 
 OpenedMap open_module_map(std::shared_ptr<LoadedModule> module,
                           const ModuleMapType &type, std::string_view name,
@@ -92,7 +91,7 @@ std::string ModuleMap::reason(const char *err, const char *what) const {
 }
 
 LookupResult ModuleMap::lookup(std::string_view key) {
-    Entered entered(enter(), [this] { leave(); });
+    Guard entered(*this);
     if (!entered)
         return LookupResult::temp_fail(spec() + ": table lookup loops back "
                                                 "to itself");
@@ -125,7 +124,7 @@ LookupResult ModuleMap::lookup(std::string_view key) {
 std::optional<MapError> ModuleMap::update(std::string_view key,
                                           std::string_view value) {
     if (!ops_.update) return Map::update(key, value);
-    Entered entered(enter(), [this] { leave(); });
+    Guard entered(*this);
     if (!entered) return MapError{spec() + ": table update loops back to itself"};
     ErrorBuffer err;
     int rc;
@@ -143,7 +142,7 @@ std::optional<MapError> ModuleMap::update(std::string_view key,
 
 LookupResult ModuleMap::remove(std::string_view key) {
     if (!ops_.remove) return Map::remove(key);
-    Entered entered(enter(), [this] { leave(); });
+    Guard entered(*this);
     if (!entered)
         return LookupResult::temp_fail(spec() + ": table lookup loops back "
                                                 "to itself");
@@ -163,7 +162,7 @@ LookupResult ModuleMap::remove(std::string_view key) {
 
 LookupStatus ModuleMap::sequence(bool first, Entry &out, std::string &why) {
     if (!ops_.sequence) return Map::sequence(first, out, why);
-    Entered entered(enter(), [this] { leave(); });
+    Guard entered(*this);
     if (!entered) {
         why = spec() + ": table sequence loops back to itself";
         return LookupStatus::TempFail;
@@ -192,7 +191,7 @@ LookupStatus ModuleMap::sequence(bool first, Entry &out, std::string &why) {
 
 std::optional<MapError> ModuleMap::commit() {
     if (!ops_.commit) return std::nullopt; // nothing to make durable
-    Entered entered(enter(), [this] { leave(); });
+    Guard entered(*this);
     if (!entered) return MapError{spec() + ": table commit loops back to itself"};
     ErrorBuffer err;
     int rc;

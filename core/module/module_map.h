@@ -43,8 +43,10 @@ private:
     // Take the handle's lock; false when this thread already holds it.
     bool enter();
     void leave();
+    // Holds the lock for one call (if enter() succeeded) and releases it.
+    class Guard;
 
-    // Turn a module's status and error text into a reason naming the table.
+    // The module's reason as written, or a fallback naming the table.
     std::string reason(const char *err, const char *what) const;
 
     std::shared_ptr<LoadedModule> module_;
