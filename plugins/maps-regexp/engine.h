@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace ferry::regexp {
 
@@ -55,6 +56,23 @@ public:
     // asking the engine itself; nothing when it does not compile alone.
     virtual std::optional<std::bitset<256>>
     probe(const std::string &atom, const PatternOptions &opt) = 0;
+};
+
+// Remembered probe() answers, by a key that names the options and the atom:
+// a table repeats the same few classes ("[^@]", "\\d", "\\.") many times
+// and each probe is 255 matches.
+class ProbeMemo {
+public:
+    template <class Run>
+    std::optional<std::bitset<256>> get(const std::string &key, Run &&run) {
+        auto known = known_.find(key);
+        if (known != known_.end())
+            return known->second;
+        return known_[key] = run();
+    }
+
+private:
+    std::unordered_map<std::string, std::optional<std::bitset<256>>> known_;
 };
 
 std::unique_ptr<Engine> make_posix_engine();

@@ -110,6 +110,14 @@ public:
 
     std::optional<std::bitset<256>> probe(const std::string &atom,
                                           const PatternOptions &opt) override {
+        std::string memo_key = std::string(opt.caseless ? "i" : "-") +
+                               (opt.dotall ? "s" : "-") + ':' + atom;
+        return probes_.get(memo_key, [&] { return run_probe(atom, opt); });
+    }
+
+private:
+    std::optional<std::bitset<256>> run_probe(const std::string &atom,
+                                              const PatternOptions &opt) {
         PatternOptions o;
         o.caseless = opt.caseless;
         o.dotall = opt.dotall;
@@ -135,8 +143,8 @@ public:
         return set;
     }
 
-private:
     std::vector<pcre2_code *> patterns_;
+    ProbeMemo probes_;
     std::vector<uint32_t> counts_;
     pcre2_match_data *md_ = nullptr;
     uint32_t md_pairs_ = 1;

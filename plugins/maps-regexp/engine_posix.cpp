@@ -6,6 +6,7 @@
 // ASCII letters fold; we pin the C locale around every call so the host's
 // locale cannot change an answer.
 #include "engine.h"
+#include "posix_budget.h"
 
 #include <clocale>
 #include <locale.h>
@@ -58,6 +59,8 @@ public:
 
     int compile(const std::string &text, const PatternOptions &opt,
                 bool need_groups, std::string &why) override {
+        if (!posix_compile_is_safe(text, cflags_of(opt) | (need_groups ? 0 : REG_NOSUB), why))
+            return -1;
         CLocaleScope scope;
         auto re = std::make_unique<regex_t>();
         int err = regcomp(re.get(), text.c_str(),
@@ -99,6 +102,13 @@ public:
 
     std::optional<std::bitset<256>> probe(const std::string &atom,
                                           const PatternOptions &opt) override {
+        std::string memo_key = std::to_string(cflags_of(opt)) + ':' + atom;
+        return probes_.get(memo_key, [&] { return run_probe(atom, opt); });
+    }
+
+private:
+    std::optional<std::bitset<256>> run_probe(const std::string &atom,
+                                              const PatternOptions &opt) {
         CLocaleScope scope;
         regex_t re;
         std::string text = "^(" + atom + ")$";
@@ -114,8 +124,8 @@ public:
         return set;
     }
 
-private:
     std::vector<std::unique_ptr<regex_t>> patterns_;
+    ProbeMemo probes_;
     std::vector<regmatch_t> pmatch_;
     size_t nmatch_ = 0;
 };

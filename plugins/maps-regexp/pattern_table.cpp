@@ -5,7 +5,9 @@
 // the set (every negated one, see the constructor), which the real engine
 // must try.  An IF the set rules out is not visited either; a stop inside
 // its block finds it through parent_ and jumps past its ENDIF, as Postfix
-// would have on reaching the IF.  A pattern the set rules out is never run, so a real-engine error
+// would have on reaching the IF.  A regexp: rule with an exact translation
+// and no $n is answered by RE2 on plain keys (see exact_matcher.h).  A
+// pattern the set rules out is never run, so a real-engine error
 // Postfix would have logged for it (a PCRE match limit) is not logged; the
 // answer is the same, as Postfix treats such an error as "no match".
 #include "pattern_table.h"
@@ -17,8 +19,9 @@
 namespace ferry::regexp {
 
 PatternTable::PatternTable(TableKind kind, const std::string &mapname,
-                           std::string_view text, WarnFn warn)
-    : kind_(kind), mapname_(mapname), warn_(std::move(warn)) {
+                           std::string_view text, WarnFn warn,
+                           SetMatcher::Backend backend)
+    : kind_(kind), mapname_(mapname), warn_(std::move(warn)), set_(backend) {
     auto lines = read_logical_lines(text, mapname_, warn_);
     table_ = parse_rules(kind_, mapname_, lines, warn_);
 
@@ -34,11 +37,16 @@ PatternTable::PatternTable(TableKind kind, const std::string &mapname,
         // match limit), and Postfix then treats the condition as false.
         if (!pat.positive)
             continue;
+        bool exact = false;
         auto text2 = kind_ == TableKind::regexp
-                         ? translate_posix(pat.text, pat.opt, engine)
+                         ? translate_posix(pat.text, pat.opt, engine, &exact)
                          : translate_pcre(pat.text, pat.opt, engine);
         if (text2 && text2->size() < 64 * 1024)
             pat.set_id = set_.add(*text2);
+        if (pat.set_id >= 0 && exact) {
+            pat.exact_id = exact_.add(*text2);
+            ++exact_count_;
+        }
         if (pat.set_id >= 0) {
             if (rule_of_set_id_.size() <= static_cast<size_t>(pat.set_id))
                 rule_of_set_id_.resize(pat.set_id + 1);
@@ -74,6 +82,11 @@ PatternTable::Cond PatternTable::eval(const PatternRef &pat, int lineno,
                                       size_t ngroups, bool known_absent) {
     if (known_absent)
         return pat.positive ? Cond::no : Cond::yes;
+    if (ngroups == 0 && pat.exact_id >= 0 && key_plain_) {
+        int m = exact_.match(pat.exact_id, key_);
+        if (m >= 0)
+            return (m == 1) == pat.positive ? Cond::yes : Cond::no;
+    }
     std::string why;
     MatchOutcome m = table_.engine->match(pat.engine_id, key_, ngroups, why);
     if (m == MatchOutcome::error) {
@@ -99,6 +112,7 @@ bool PatternTable::walk(std::string_view key, std::string &value, bool use_set) 
     // Postfix sees the key as a C string.
     size_t nul = key.find('\0');
     key_.assign(key.substr(0, nul));
+    key_plain_ = use_set && ExactMatcher::plain_key(key_);
 
     bool have_set = use_set && set_ok_ && set_.match(key_, ids_);
     dyn_stops_.clear();

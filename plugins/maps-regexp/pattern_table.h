@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exact_matcher.h"
 #include "rule_parser.h"
 #include "set_matcher.h"
 
@@ -21,15 +22,19 @@ public:
     // Builds a table from file text; warnings go to warn (also kept for the
     // warnings a lookup may produce, e.g. a PCRE match limit).
     PatternTable(TableKind kind, const std::string &mapname,
-                 std::string_view text, WarnFn warn);
+                 std::string_view text, WarnFn warn,
+                 SetMatcher::Backend backend = SetMatcher::Backend::automatic);
 
     // Returns true and sets value when a rule matched.
     bool lookup(std::string_view key, std::string &value);
-    // The same answer without the set matcher (for tests and fallback).
+    // The same answer without the set matcher and without the exact
+    // matcher: the real engine only (for tests and fallback).
     bool lookup_linear(std::string_view key, std::string &value);
 
     size_t pattern_count() const { return patterns_; }
     size_t prefiltered_count() const { return prefiltered_; }
+    size_t exact_count() const { return exact_count_; }
+    const SetMatcher &set_matcher() const { return set_; }
     const std::vector<Rule> &rules() const { return table_.rules; }
 
     // For tests: the set matcher's opinion of every rule's first pattern
@@ -48,9 +53,11 @@ private:
     WarnFn warn_;
     ParsedTable table_;
     SetMatcher set_;
+    ExactMatcher exact_;
     bool set_ok_ = false;
     size_t patterns_ = 0;
     size_t prefiltered_ = 0;
+    size_t exact_count_ = 0;
 
     static constexpr size_t no_rule = static_cast<size_t>(-1);
     // Rules whose pattern is not in the set, in file order: visited always.
@@ -63,6 +70,7 @@ private:
 
     // Per-lookup scratch, kept to avoid allocations.
     std::string key_;
+    bool key_plain_ = false; // the exact matcher may answer for key_
     std::vector<int> ids_;
     std::vector<size_t> dyn_stops_;
     std::vector<unsigned char> hit_; // per set id

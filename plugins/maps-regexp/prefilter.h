@@ -23,9 +23,14 @@
 
 namespace ferry::regexp {
 
+// exact (when given) is set true only when the text accepts exactly what
+// glibc accepts on keys of plain ASCII without a newline: nothing was
+// widened, and the pattern uses only literals, brackets, ".", "|", groups,
+// a leading "^", a trailing "$" and quantifiers on single characters (no
+// quantified group, no empty branch: the shapes glibc has quirks in).
 std::optional<std::string> translate_posix(const std::string &re,
                                            const PatternOptions &opt,
-                                           Engine &engine);
+                                           Engine &engine, bool *exact = nullptr);
 std::optional<std::string> translate_pcre(const std::string &re,
                                           const PatternOptions &opt,
                                           Engine &engine);

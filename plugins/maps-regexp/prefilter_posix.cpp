@@ -55,9 +55,13 @@ bool parse_interval(const std::string &s, size_t &i, std::string &out) {
 
 std::optional<std::string> translate_posix(const std::string &re,
                                            const PatternOptions &opt,
-                                           Engine &engine) {
+                                           Engine &engine, bool *exact) {
+    if (exact)
+        *exact = false;
     if (!opt.extended)
         return std::nullopt;
+    bool sure = true;        // see *exact
+    bool group_atom = false; // the atom a quantifier would take is a group
     std::string out;
     int depth = 0;
     bool have_atom = false; // a quantifier may follow
@@ -76,12 +80,17 @@ std::optional<std::string> translate_posix(const std::string &re,
         case ')':
             if (depth == 0)
                 return std::nullopt;
+            if (out.back() == ':' || out.back() == '|')
+                sure = false; // an empty group or branch
             out += ')';
             --depth;
             have_atom = true;
+            group_atom = true;
             ++i;
-            break;
+            continue;
         case '|':
+            if (out.empty() || out.back() == ':' || out.back() == '|')
+                sure = false; // an empty branch
             out += '|';
             if (depth == 0)
                 branch_start = out.size();
@@ -94,11 +103,17 @@ std::optional<std::string> translate_posix(const std::string &re,
             // matches "X+C"); only a branch's first "^" and last "$" at
             // the top level are kept, the rest only widen.
             out += at_branch_start ? "^" : "(?:)";
+            sure = sure && at_branch_start;
             have_atom = false;
             ++i;
             break;
         case '$':
-            out += depth == 0 && (i + 1 == re.size() || re[i + 1] == '|') ? "$" : "(?:)";
+            if (depth == 0 && (i + 1 == re.size() || re[i + 1] == '|')) {
+                out += "$";
+            } else {
+                out += "(?:)";
+                sure = false;
+            }
             have_atom = false;
             ++i;
             break;
@@ -126,10 +141,12 @@ std::optional<std::string> translate_posix(const std::string &re,
             if (e >= '1' && e <= '9') {
                 out += "(?s:.*)"; // back-reference: any text
                 have_atom = true;
+                sure = false;
             } else if (e == 'b' || e == 'B' || e == '<' || e == '>' ||
                        e == '`' || e == '\'') {
                 out += "(?:)";
                 have_atom = false;
+                sure = false;
             } else if (e == '0') {
                 return std::nullopt;
             } else {
@@ -151,6 +168,8 @@ std::optional<std::string> translate_posix(const std::string &re,
         case '{':
             if (!have_atom)
                 return std::nullopt;
+            if (group_atom)
+                sure = false;
             if (c == '{') {
                 if (!parse_interval(re, i, out))
                     return std::nullopt;
@@ -169,9 +188,14 @@ std::optional<std::string> translate_posix(const std::string &re,
             ++i;
             break;
         }
+        group_atom = false; // only ")" leaves a group as the last atom
     }
     if (depth != 0)
         return std::nullopt;
+    if (!out.empty() && out.back() == '|')
+        sure = false;
+    if (exact)
+        *exact = sure;
     return (opt.caseless ? "(?i:" : "(?:") + out + ")";
 }
 

@@ -24,6 +24,7 @@ struct PatternRef {
     bool positive = true; // false for !/pattern/
     int engine_id = -1;
     int set_id = -1;      // filled in by the table; -1: always a candidate
+    int exact_id = -1;    // filled in by the table: see exact_matcher.h
 };
 
 struct Rule {

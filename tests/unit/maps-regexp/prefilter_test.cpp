@@ -6,16 +6,19 @@
 // RE2 and which make a rule an always-candidate.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "pattern_table.h"
+#include "prefilter.h"
 
 namespace {
 
 using ferry::regexp::PatternTable;
+using ferry::regexp::SetMatcher;
 using ferry::regexp::TableKind;
 
 // Key or pattern with every byte outside printable ASCII as \xHH.
@@ -34,11 +37,15 @@ std::string shown(const std::string &s) {
 }
 
 PatternTable make(TableKind kind, const std::string &text,
-                  std::vector<std::string> *warnings = nullptr) {
-    return PatternTable(kind, "test", text, [warnings](const std::string &w) {
-        if (warnings)
-            warnings->push_back(w);
-    });
+                  std::vector<std::string> *warnings = nullptr,
+                  SetMatcher::Backend backend = SetMatcher::Backend::automatic) {
+    return PatternTable(
+        kind, "test", text,
+        [warnings](const std::string &w) {
+            if (warnings)
+                warnings->push_back(w);
+        },
+        backend);
 }
 
 // Whether the first rule's pattern went into the set matcher.
@@ -79,6 +86,27 @@ TEST(Prefilter, NegatedPatternsStayOutOfTheSet) {
     EXPECT_GE(t.rules()[1].first.set_id, 0);
 }
 
+bool exact(const std::string &pattern) {
+    auto engine = ferry::regexp::make_posix_engine();
+    ferry::regexp::PatternOptions opt;
+    bool sure = true;
+    auto text = ferry::regexp::translate_posix(pattern, opt, *engine, &sure);
+    EXPECT_TRUE(text.has_value()) << pattern;
+    return text && sure;
+}
+
+TEST(Prefilter, PlainPosixPatternsAreExact) {
+    for (const char *p : {"^abc.*def$", "abc[0-9]+def", "a|b", "(ab|cd)e", "x{2,3}y",
+                          "^[^@]+@example\\.com$", "\\w+\\s?", "^a|b$"})
+        EXPECT_TRUE(exact(p)) << p;
+}
+
+TEST(Prefilter, WidenedOrQuirkyPosixPatternsAreNotExact) {
+    for (const char *p : {"(ab)*", "(a|b){2}", "a|", "|a", "(|a)", "()", "\\<a", "a\\b",
+                          "(a)\\1", "a^b", "a$b", "(^a)", "(a$)"})
+        EXPECT_FALSE(exact(p)) << p;
+}
+
 // ------------------------------------------------------------ random
 
 class Random {
@@ -91,7 +119,8 @@ public:
         static const std::vector<std::string> common = {
             "a", "b", "x", "@", "\\.", ".", "[a-c]", "[^@]", "[[:digit:]]", "[[:upper:]]",
             "[^a-z]", "[]a]", "[^]a]", "[-a]", "\xe9", "[\xe9]", "[^\xc9]", "Z", "0", " ",
-            "[[:space:]]", "[^[:lower:]]", "[+-Z]", "[^+-Z]", "$", "^"};
+            "[[:space:]]", "[^[:lower:]]", "[+-Z]", "[^+-Z]", "$", "^", "abc", "xa@",
+            "B.c", "a@Z", "\\.ab"};
         static const std::vector<std::string> posix = {
             "\\w", "\\W", "\\s", "\\S", "\\<", "\\>", "\\b", "\\n", "\\(", "[\\.]", "[[.a.]]",
             "[[=a=]]", "\\1"};
@@ -126,10 +155,14 @@ public:
 
     std::string key() {
         static const std::string alphabet = "abcxABCXZ0@. -_]\n\t\xe9\xc9\x85\xa0+";
+        // Pieces that spell the multi-byte literals of pattern(), in both
+        // cases, so the literal database is tested on hits as well.
+        static const std::vector<std::string> pieces = {"abc", "ABC", "xa@", "XA@z",
+                                                        "b.c", "a@z", ".AB", "\xc9" "abc"};
         std::string k;
         size_t n = below(9);
         for (size_t i = 0; i < n; ++i)
-            k += alphabet[below(alphabet.size())];
+            k += below(5) == 0 ? pick(pieces) : std::string(1, alphabet[below(alphabet.size())]);
         return k;
     }
 
@@ -137,7 +170,8 @@ private:
     std::mt19937 rng_;
 };
 
-void check_random_tables(TableKind kind, unsigned seed) {
+void check_random_tables(TableKind kind, unsigned seed,
+                         SetMatcher::Backend backend = SetMatcher::Backend::automatic) {
     Random r(seed);
     size_t compared = 0, found = 0;
     size_t prefiltered = 0, patterns = 0;
@@ -164,7 +198,7 @@ void check_random_tables(TableKind kind, unsigned seed) {
             text += (r.below(20) == 0 ? "!/" : "/") + p + "/" + flags + " R" +
                     std::to_string(i) + "\n";
         }
-        PatternTable table = make(kind, text);
+        PatternTable table = make(kind, text, nullptr, backend);
         patterns += table.pattern_count();
         prefiltered += table.prefiltered_count();
         for (int k = 0; k < 300; ++k) {
@@ -191,6 +225,47 @@ TEST(Prefilter, RandomPosixTablesAnswerAsTheRealEngine) {
 TEST(Prefilter, RandomPcreTablesAnswerAsTheRealEngine) {
     for (unsigned seed : {1u, 2u, 3u})
         check_random_tables(TableKind::pcre, seed);
+}
+
+// Keys of plain ASCII without a newline, rules without $n: the exact
+// matcher answers most rules, and must agree with glibc every time.
+TEST(Prefilter, ExactRulesAnswerAsGlibcOnPlainKeys) {
+    Random r(21);
+    size_t compared = 0, found = 0, exact_rules = 0;
+    for (int round = 0; round < 40; ++round) {
+        std::string text;
+        for (int i = 0; i < 30; ++i) {
+            std::string p = r.pattern(TableKind::regexp);
+            if (p.find('/') != std::string::npos)
+                continue;
+            text += (r.below(4) == 0 ? "if /" + p + "/\n" : "") + "/" + p + "/" +
+                    (r.below(3) == 0 ? "i" : "") + " R" + std::to_string(i) + "\n";
+        }
+        PatternTable table = make(TableKind::regexp, text);
+        exact_rules += table.exact_count();
+        for (int k = 0; k < 300; ++k) {
+            std::string key = r.key();
+            key.erase(std::remove_if(key.begin(), key.end(),
+                                     [](char c) {
+                                         return c == '\n' || static_cast<unsigned char>(c) >= 0x80;
+                                     }),
+                      key.end());
+            std::string a, b;
+            bool fa = table.lookup(key, a);
+            bool fb = table.lookup_linear(key, b);
+            ASSERT_EQ(fa, fb) << "key [" << shown(key) << "] table:\n" << shown(text);
+            ASSERT_EQ(a, b) << "key [" << shown(key) << "] table:\n" << shown(text);
+            ++compared;
+            found += fa;
+        }
+    }
+    EXPECT_GT(found, compared / 10);
+    EXPECT_GT(exact_rules, 40u * 30u / 3) << "too few exact rules to prove anything";
+}
+
+TEST(Prefilter, RandomTablesAnswerAsTheRealEngineWithRe2Only) {
+    check_random_tables(TableKind::regexp, 4, SetMatcher::Backend::re2_only);
+    check_random_tables(TableKind::pcre, 4, SetMatcher::Backend::re2_only);
 }
 
 // Per pattern, not per table: a rule the real engine matches must never be

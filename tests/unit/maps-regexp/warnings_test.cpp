@@ -101,6 +101,20 @@ TEST_F(Warnings, CompileErrorsUseTheEnginesWords) {
               V{"pcre map F, line 1: error in regex at offset 3: missing closing parenthesis"});
 }
 
+// glibc copies a subtree per repetition, so stacked "+" would make regcomp()
+// allocate gigabytes (found by fuzz_regexp_table).  Ferry refuses the rule
+// with a reason and keeps the rest of the table.
+TEST_F(Warnings, RegexpTooComplexIsSkipped) {
+    std::string bomb = "/^(a" + std::string(27, '+') + "u|b)/ X\n/b/ B\n";
+    EXPECT_EQ(open_warnings("regexp", bomb),
+              V{"regexp map F, line 1: regular expression too complex: its repetitions "
+                "expand to more than 50000 nodes"});
+    EXPECT_EQ(get(handle, "b"), "B");
+    EXPECT_EQ(open_warnings("regexp", "/((a{100}){100}){100}/ X\n"),
+              V{"regexp map F, line 1: regular expression too complex: its repetitions "
+                "expand to more than 50000 nodes"});
+}
+
 TEST_F(Warnings, UnbalancedIfEndif) {
     EXPECT_EQ(open_warnings("regexp", "endif\nif /a/\nif /b/\n/c/ C\n"),
               (V{"regexp map F, line 1: ignoring ENDIF without matching IF",
