@@ -8,8 +8,11 @@
 //
 // Three ways to open, from the host's FERRY_MAP_* flags:
 //  - read: lookups under a shared flock per call, as Postfix daemons do; a
-//    file rewritten in place since (postmap) is reopened before the lookup,
-//    a file replaced by rename is kept (the old table stays whole);
+//    file rewritten in place since (postmap -i, -d) or replaced by rename
+//    (Ferry's rebuilds) is reopened before the lookup.  A busy reader then
+//    switches to an in-memory snapshot of the whole table (see "Snapshot"
+//    in db_table.cpp): no lock and no system call per lookup, the file
+//    checked for changes at most once a second;
 //  - write: update in place under an exclusive flock held until close, as
 //    postmap -i / -d do;
 //  - create: build NAME.db.tmpXXXXXX beside the table; commit() syncs it and
@@ -25,6 +28,10 @@
 
 #include <ferry/plugin.h>
 
+#include "snapshot.h"
+
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,7 +48,8 @@ public:
     // Returns FERRY_FOUND when the table is open, else an error and why.
     int open(std::string &why);
 
-    int lookup(std::string_view key, std::string &value, std::string &why);
+    // FERRY_FOUND with the value given to `value` (which may be null).
+    int lookup(std::string_view key, ferry_sink *value, std::string &why);
     // FERRY_FOUND stored; FERRY_NOTFOUND the key existed and its first
     // value was kept (DUP_IGNORE / DUP_WARN, as Postfix's dict_update
     // returns 1); FERRY_CONFIG for a duplicate with no DUP_* flag (Postfix
@@ -68,10 +76,23 @@ private:
     int read_lock(std::string &why);
     void read_unlock();
     std::string prepare_key(std::string_view key) const;
-    int get(const std::string &stored, std::string &value, std::string &why);
+    // One probe for a key as stored (NUL included or not): from the
+    // snapshot when there is one, else from the file.
+    int get(std::string_view stored, ferry_sink *value, std::string &why);
+    // The NUL-convention probes of one lookup, on key_ (prepared, with
+    // room for the NUL at the end).
+    int probe(ferry_sink *value, std::string &why);
     void log(int level, const std::string &text) const;
-    bool rewritten_in_place() const;
+    bool changed_on_disk() const;
     int reopen(std::string &why);
+    int locked_lookup(ferry_sink *value, std::string &why);
+    // Snapshot upkeep (db_table.cpp, "Snapshot").
+    bool snapshot_current();
+    void take_snapshot();
+    // FERRY_FOUND loaded (stamp: the file read); FERRY_NOTFOUND not now
+    // (the name moved on meanwhile); FERRY_CONFIG over the memory budget;
+    // FERRY_TEMPFAIL the table could not be read (why says so).
+    int load_snapshot(Snapshot &into, struct stat &stamp, std::string &why);
     void close_environment();
     void release();
 
@@ -89,6 +110,16 @@ private:
     int tmp_fd_ = -1;  // create: the temporary file, fsynced at commit
     bool committed_ = false;
     struct stat opened_ {}; // the file as opened, to notice in-place rewrites
+
+    std::string key_;            // the lookup key being probed, reused
+    std::uint64_t file_lookups_ = 0; // lookups served from the file since open
+    std::uint64_t snapshot_after_ = 0; // ... before a snapshot pays off
+    std::size_t snapshot_limit_ = 0;   // bytes; 0: never
+    std::unique_ptr<Snapshot> snapshot_;
+    struct stat snapshot_stamp_ {}; // the file the snapshot was read from
+    bool snapshot_racy_ = false; // a change could hide behind equal stamps
+    bool snapshot_refused_ = false; // too big or unreadable: until reopened
+    std::int64_t next_check_ns_ = 0; // CLOCK_MONOTONIC_COARSE
 };
 
 } // namespace ferry::maps_hash

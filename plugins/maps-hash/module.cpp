@@ -78,12 +78,8 @@ void *hash_open(const char *type, const char *name, unsigned flags,
 int hash_lookup(void *handle, const char *key, size_t keylen,
                 ferry_sink *value, char *err, size_t errlen) {
     return guarded(err, errlen, [&](std::string &why) {
-        std::string found;
-        int status = table_of(handle)->lookup(
-            ferry::maps_hash::c_string(key, keylen), found, why);
-        if (status == FERRY_FOUND)
-            emit(value, found);
-        return status;
+        return table_of(handle)->lookup(ferry::maps_hash::c_string(key, keylen),
+                                        value, why);
     });
 }
 

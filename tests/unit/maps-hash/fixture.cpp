@@ -246,18 +246,27 @@ std::vector<std::string> TempDir::entries() const {
     return names;
 }
 
-RunResult run(const std::vector<std::string> &argv) {
+RunResult run(const std::vector<std::string> &argv,
+              const std::string &stdin_path) {
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) < 0 || ::pipe2(err_pipe, O_CLOEXEC) < 0)
         throw std::runtime_error("pipe");
+    // Everything the child needs is prepared before fork: other threads
+    // of a test may hold malloc's lock at that moment.
+    std::vector<char *> args;
+    for (const auto &a : argv)
+        args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    const char *input = stdin_path.empty() ? nullptr : stdin_path.c_str();
     pid_t pid = ::fork();
     if (pid == 0) {
+        if (input != nullptr) {
+            int in = ::open(input, O_RDONLY);
+            if (in < 0 || ::dup2(in, 0) < 0)
+                ::_exit(126);
+        }
         ::dup2(out_pipe[1], 1);
         ::dup2(err_pipe[1], 2);
-        std::vector<char *> args;
-        for (const auto &a : argv)
-            args.push_back(const_cast<char *>(a.c_str()));
-        args.push_back(nullptr);
         ::execv(args[0], args.data());
         ::_exit(127);
     }

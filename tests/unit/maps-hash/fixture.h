@@ -91,7 +91,9 @@ struct RunResult {
     std::string out;
     std::string err;
 };
-RunResult run(const std::vector<std::string> &argv);
+// stdin_path, when given, is the child's standard input.
+RunResult run(const std::vector<std::string> &argv,
+              const std::string &stdin_path = "");
 
 void write_file(const std::string &path, const std::string &text);
 
