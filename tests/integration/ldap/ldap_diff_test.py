@@ -114,6 +114,21 @@ def main():
                 for (name, _, key), (p, f) in zip(jobs, pool.map(both, jobs)):
                     compared += 1
                     T.check(p == f, f"{name} [{key}]", f"postfix {p}, ferry {f}")
+            # Parameters from main.cf: "ldap:name" reads name_server_host ...
+            mc = ConfDir(root)
+            main_cf = os.path.join(mc.dir, "main.cf")
+            with open(main_cf, "w") as fh:
+                fh.write(f"ldapusers_server_host = {s.url}\n"
+                         f"ldapusers_search_base = ou=people,{BASE}\n"
+                         "ldapusers_result_format = <%s>\n")
+            os.utime(main_cf, (0, 0))
+            for key in ["alice@example.com", "bob@example.com", "nobody@example.com"]:
+                p = answer(postfix(mc, "ldap:ldapusers", key))
+                f = answer(ferry(mc, "ldap:ldapusers", key))
+                compared += 1
+                T.check(p == f, f"main.cf parameters [{key}]", f"postfix {p}, ferry {f}")
+            T.check(answer(ferry(mc, "ldap:ldapusers", "alice@example.com"))[0] == "found",
+                    "main.cf parameters: alice found")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"ldap_diff: {compared} answers compared", flush=True)
