@@ -59,9 +59,7 @@ void ServerSet::down(Host &h, const std::string &why) {
     close(h);
     h.state = State::Failed;
     h.retry_at = now() + config_.retry_interval;
-    // Once per state change, not per failed attempt; a new reason (refused,
-    // then access denied) is a new state.
-    if (!h.logged_down || why != h.last_error) {
+    if (!h.logged_down) { // once per state change, not per failed attempt
         log_(FERRY_LOG_WARNING, label(h) + ": " + why + "; not retried for " +
                                     std::to_string(config_.retry_interval) + "s");
         h.logged_down = true;

@@ -458,23 +458,6 @@ def test_retry_interval_and_logging(db, root):
     finally:
         fake.close()
 
-    # A down host is logged again when its reason changes (a server that
-    # drops connections, then nothing listening), not when it stays.
-    fake = CountingListener()
-    cf = write(os.path.join(root, "reason.cf"), connection_lines(
-        db, hosts="inet:127.0.0.1:%d" % fake.port) +
-        "query = SELECT maildir FROM users WHERE address='%s'\nretry_interval = 1\n")
-    p, first = reader(cf)
-    ask(p, "alice@example.com")
-    fake.close()
-    for _ in range(2):
-        time.sleep(1.3)
-        ask(p, "alice@example.com")
-    log = finish(p)
-    warnings = [l for l in log.splitlines() if l.startswith("LOG 1 ")]
-    check("down host: logged again for a new reason, once", len(warnings) == 2,
-          repr(warnings))
-
     # A statement without a result set fails every lookup: one warning,
     # and one more only after a lookup got rows in between.
     cf = write(os.path.join(root, "noresult.cf"), connection_lines(db) +
