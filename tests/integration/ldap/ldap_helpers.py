@@ -10,6 +10,9 @@ import tempfile
 FERRY_BIN = os.path.join(os.environ.get("FERRY_TEST_BIN", ""), "postmap")
 POSTFIX_POSTMAP = "/usr/sbin/postmap"
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tally import Tally  # noqa: E402,F401  (the ldap tests import it from here)
+
 
 def module_path():
     for d in os.environ.get("FERRY_MODULE_PATH", "").split(":"):
@@ -17,27 +20,6 @@ def module_path():
         if d and os.path.exists(p):
             return p
     raise RuntimeError("maps-ldap.so not found in FERRY_MODULE_PATH")
-
-
-class Tally:
-    def __init__(self, name):
-        self.name = name
-        self.passed = 0
-        self.failures = []
-
-    def check(self, cond, what, detail=""):
-        if cond:
-            self.passed += 1
-        else:
-            self.failures.append(f"{what}: {detail}")
-            print(f"FAIL {what}: {detail}", flush=True)
-
-    def eq(self, got, want, what):
-        self.check(got == want, what, f"got {got!r}, want {want!r}")
-
-    def finish(self):
-        print(f"{self.name}: {self.passed} passed, {len(self.failures)} failed", flush=True)
-        sys.exit(1 if self.failures else 0)
 
 
 class ConfDir:

@@ -22,6 +22,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mariadb_server import MariaDB  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tally import Tally  # noqa: E402
 
 MODULE, READER = sys.argv[1], sys.argv[2]
 FERRY_POSTMAP = os.path.join(os.environ["FERRY_TEST_BIN"], "postmap")
@@ -37,17 +39,11 @@ EXPECT = {
 KEYS = list(EXPECT)
 RECOVERY_TIMEOUT = 20  # seconds for lookups to work again after a restart
 
-failures = []
-passed = 0
+T = Tally("mysql_outage")
 
 
 def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failures.append(name)
-        print("FAIL %s\n     %s" % (name, detail))
+    T.check(ok, name, detail)
 
 
 def write_cf(root, db):
@@ -210,8 +206,7 @@ def main():
             t0 = time.monotonic()
             t(db, root)
             print("%s: %.1fs" % (t.__name__, time.monotonic() - t0))
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    T.finish()
 
 
 if __name__ == "__main__":

@@ -22,23 +22,19 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mariadb_server import MariaDB, free_port  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from tally import Tally  # noqa: E402
 
 MODULE, READER = sys.argv[1], sys.argv[2]
 FERRY_POSTMAP = os.path.join(os.environ["FERRY_TEST_BIN"], "postmap")
 FERRY_POSTCONF = os.path.join(os.environ["FERRY_TEST_BIN"], "postconf")
 POSTFIX_POSTMAP = "/usr/sbin/postmap"
 
-failures = []
-passed = 0
+T = Tally("mysql_tables")
 
 
 def check(name, ok, detail=""):
-    global passed
-    if ok:
-        passed += 1
-    else:
-        failures.append(name)
-        print("FAIL %s\n     %s" % (name, detail))
+    T.check(ok, name, detail)
 
 
 # ---- helpers ------------------------------------------------------------
@@ -480,8 +476,7 @@ def main():
             t0 = time.monotonic()
             t(db, root)
             print("%s: %.1fs" % (t.__name__, time.monotonic() - t0))
-    print("%d passed, %d failed" % (passed, len(failures)))
-    sys.exit(1 if failures else 0)
+    T.finish()
 
 
 if __name__ == "__main__":
