@@ -18,6 +18,18 @@ const std::string &program();
 // Send lines to syslog (facility mail) as well as, or instead of, stderr.
 void enable_syslog(bool also_stderr);
 
+// Also write every line to a file in syslog's shape, as Postfix's
+// maillog_file does: "Mon DD HH:MM:SS host program[pid]: level: text".
+// Opened for appending, one write() per line, so processes sharing the
+// file never interleave.  Returns false (errno set) when it cannot be
+// opened; an empty path closes the file.
+bool log_to_file(const std::string &path);
+
+// Syslog's shape of one line at `now` (seconds since the epoch), for the
+// log file and for tests.
+std::string format_log_line(long now, std::string_view host, std::string_view program,
+                            long pid, std::string_view body);
+
 // Drop stderr output (fuzzers: their own reports need stderr).
 void quiet(bool enable);
 
