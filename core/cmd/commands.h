@@ -11,5 +11,7 @@ namespace ferry::cmd {
 int conf_main(int argc, char **argv);  // postconf
 int map_main(int argc, char **argv);   // postmap
 int alias_main(int argc, char **argv); // postalias, newaliases
+int postfix_main(int argc, char **argv); // postfix start|stop|reload|status|check
+int service_main(int argc, char **argv); // a service process started by the master
 
 } // namespace ferry::cmd

@@ -22,6 +22,8 @@ constexpr Command commands[] = {
     {"map", "postmap", ferry::cmd::map_main, "build and query lookup tables"},
     {"alias", "postalias", ferry::cmd::alias_main, "build and query alias databases"},
     {"alias", "newaliases", ferry::cmd::alias_main, "rebuild the alias database"},
+    {"postfix", "postfix", ferry::cmd::postfix_main, "start, stop, reload, check the mail system"},
+    {"service", "", ferry::cmd::service_main, "run one service (started by the master)"},
 };
 
 std::string_view base_name(const char *path) {
@@ -33,7 +35,7 @@ std::string_view base_name(const char *path) {
 int usage() {
     std::fprintf(stderr, "usage: ferry COMMAND [options]\n\ncommands:\n");
     for (const auto &c : commands)
-        if (c.postfix_name != "newaliases")
+        if (c.postfix_name != "newaliases" && !c.postfix_name.empty())
             std::fprintf(stderr, "  %-8s (%s)  %s\n", std::string(c.subcommand).c_str(),
                          std::string(c.postfix_name).c_str(),
                          std::string(c.summary).c_str());
@@ -58,10 +60,13 @@ int main(int argc, char **argv) {
         std::printf("ferry %s\n", FERRY_VERSION);
         return 0;
     }
+    // `ferry start` is `postfix start`, and so on.
+    for (std::string_view verb : {"start", "start-fg", "stop", "reload", "status", "check"})
+        if (sub == verb) return ferry::cmd::postfix_main(argc, argv);
     for (const auto &c : commands) {
         if (sub == c.subcommand) {
             // Log as the Postfix name so log tools and users see familiar text.
-            ferry::msg::set_program(c.postfix_name);
+            if (!c.postfix_name.empty()) ferry::msg::set_program(c.postfix_name);
             return c.run(argc - 1, argv + 1);
         }
     }

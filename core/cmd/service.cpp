@@ -1,0 +1,56 @@
+// service.cpp - `ferry service COMMAND -c DIR -s NAME/TYPE`: one service
+// process, started by the master with its listeners as fds 3, 4, ...
+// ($FERRY_LISTEN_FDS of them).  Not for people to run by hand.
+#include "cmd/commands.h"
+#include "config/config.h"
+#include "log/msg.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace ferry::cmd {
+namespace {
+
+struct ServiceArgs {
+    std::string command, dir, name;
+};
+
+ServiceArgs parse(int argc, char **argv) {
+    ServiceArgs a;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "-c" && i + 1 < argc) a.dir = argv[++i];
+        else if (arg == "-s" && i + 1 < argc) a.name = argv[++i];
+        else if (a.command.empty() && arg[0] != '-') a.command = arg;
+        else msg::fatal("service: unexpected argument: " + arg);
+    }
+    if (a.command.empty() || a.dir.empty() || a.name.empty())
+        msg::fatal("usage: ferry service COMMAND -c config_dir -s service/type");
+    return a;
+}
+
+} // namespace
+
+int service_main(int argc, char **argv) {
+    ServiceArgs a = parse(argc, argv);
+    Config cfg = Config::load(a.dir);
+    const config::MasterService *row = nullptr;
+    for (const auto &s : cfg.services())
+        if (s.name() == a.name) row = &s;
+    if (!row) msg::fatal("service " + a.name + " is not in " + cfg.master_cf_path());
+    std::vector<int> fds;
+    if (const char *n = std::getenv("FERRY_LISTEN_FDS"))
+        for (int i = 0; i < std::atoi(n); ++i) fds.push_back(3 + i);
+    msg::set_program(cfg.get("syslog_name").value_or("postfix") + "/" + a.command);
+    std::string file = cfg.get("maillog_file").value_or("");
+    if (!file.empty() ? !msg::log_to_file(file) : false)
+        msg::fatal("open maillog_file " + file + ": " + std::strerror(errno));
+    if (file.empty()) msg::enable_syslog(false);
+    else msg::quiet(true);
+    msg::fatal("service " + a.name + ": command " + a.command + " is not available");
+}
+
+} // namespace ferry::cmd

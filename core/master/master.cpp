@@ -1,0 +1,284 @@
+// master.cpp - see master.h.
+#include "master/master.h"
+
+#include "config/config.h"
+#include "ferry_build_config.h"
+#include "log/msg.h"
+#include "master/listen.h"
+#include "master/pid_file.h"
+
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <vector>
+
+namespace ferry::master {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Postfix services and where their work is done in Ferry.
+struct Disposition {
+    const char *command;
+    const char *what; // "run", or the explanation
+};
+constexpr Disposition dispositions[] = {
+    {"smtpd", "run"},
+    {"cleanup", "folded into smtpd and pickup"},
+    {"trivial-rewrite", "folded into the services that resolve addresses"},
+    {"anvil", "folded into smtpd (connection and rate limits)"},
+    {"scache", "folded into the SMTP client"},
+    {"tlsmgr", "folded into smtpd (OpenSSL session cache)"},
+    {"proxymap", "folded into the module host (tables open before chroot)"},
+    {"postlog", "folded into every service (maillog_file)"},
+    {"showq", "folded into postqueue"},
+};
+
+struct Child {
+    pid_t pid = 0;
+    std::string service; // "smtp/inet"
+    int generation = 0;
+    Clock::time_point started;
+};
+
+struct Running {
+    const config::MasterService *row = nullptr;
+    std::vector<int> fds; // listeners handed to the process
+    Clock::time_point restart_at{};
+    bool pending = false;
+};
+
+class Master {
+public:
+    explicit Master(const MasterOptions &opt) : opt_(opt) {}
+
+    int run() {
+        sigset_t set;
+        sigemptyset(&set);
+        for (int s : {SIGCHLD, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);
+        sigprocmask(SIG_BLOCK, &set, nullptr);
+        if (!load()) return 1;
+        start_all();
+        msg::info("daemon started -- version " + std::string(version()) + ", configuration " +
+                  opt_.config_dir);
+        while (true) {
+            timespec wait{1, 0};
+            int sig = sigtimedwait(&set, nullptr, &wait);
+            if (sig == SIGTERM || sig == SIGINT) break;
+            if (sig == SIGHUP) reload();
+            reap();
+            restart_due();
+        }
+        stop_all();
+        return 0;
+    }
+
+private:
+    static const char *version();
+
+    bool load() {
+        cfg_ = Config::load(opt_.config_dir);
+        std::string queue = cfg_.get("queue_directory").value_or("");
+        std::string pid_dir = queue + "/" + cfg_.get("process_id_directory").value_or("pid");
+        if (!pid_file_.is_open() && !pid_file_.acquire(pid_dir + "/master.pid")) return false;
+        if (auto t = cfg_.get("service_throttle_time")) throttle_ = seconds_of(*t, 60);
+        services_.clear();
+        for (const auto &row : cfg_.services()) {
+            std::string command = row.command.empty() ? "" : row.command[0];
+            std::string what = service_disposition(command, row.type);
+            if (what != "run") {
+                msg::info("service " + row.name() + " (" + command + "): " + what);
+                continue;
+            }
+            Running r;
+            r.row = &row;
+            if (row.type == "inet" && !open_listeners(row, r.fds)) continue;
+            services_[row.name()] = r;
+        }
+        return true;
+    }
+
+    bool open_listeners(const config::MasterService &row, std::vector<int> &fds) {
+        auto where = inet_endpoints(row.service, cfg_.get("inet_interfaces").value_or("all"),
+                                    cfg_.get("inet_protocols").value_or("all"));
+        if (!where.error.empty()) {
+            msg::warning(cfg_.master_cf_path() + ": line " + std::to_string(row.line) + ": " + where.error);
+            return false;
+        }
+        for (const auto &e : where.endpoints) {
+            std::string key = e.text();
+            auto known = listeners_.find(key);
+            if (known != listeners_.end()) {
+                fds.push_back(known->second);
+                continue;
+            }
+            std::string why;
+            int fd = open_listener(e, 100, why);
+            if (fd < 0) {
+                msg::warning("service " + row.name() + ": " + why);
+                return false;
+            }
+            listeners_[key] = fd;
+            fds.push_back(fd);
+        }
+        return true;
+    }
+
+    void start_all() {
+        for (auto &[name, r] : services_) start(name, r);
+    }
+
+    void start(const std::string &name, Running &r) {
+        r.pending = false;
+        pid_t pid = fork();
+        if (pid < 0) {
+            msg::warning("fork: " + std::string(std::strerror(errno)));
+            r.pending = true;
+            r.restart_at = Clock::now() + std::chrono::seconds(throttle_);
+            return;
+        }
+        if (pid == 0) exec_service(name, r); // never returns
+        children_.push_back({pid, name, generation_, Clock::now()});
+    }
+
+    [[noreturn]] void exec_service(const std::string &name, const Running &r) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        // The listeners become fds 3, 4, ... in the service.
+        std::vector<int> moved;
+        for (int fd : r.fds) moved.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
+        for (size_t i = 0; i < moved.size(); ++i) dup2(moved[i], 3 + static_cast<int>(i));
+        setenv("FERRY_LISTEN_FDS", std::to_string(moved.size()).c_str(), 1);
+        std::string command = r.row->command[0];
+        std::vector<std::string> args = {opt_.self, "service", command, "-c", opt_.config_dir, "-s", name};
+        std::vector<char *> argv;
+        for (auto &a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(opt_.self.c_str(), argv.data());
+        msg::fatal("exec " + opt_.self + ": " + std::strerror(errno));
+    }
+
+    void reap() {
+        int status = 0;
+        pid_t pid;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+            for (auto it = children_.begin(); it != children_.end(); ++it) {
+                if (it->pid != pid) continue;
+                Child c = *it;
+                children_.erase(it);
+                exited(c, status);
+                break;
+            }
+        }
+    }
+
+    void exited(const Child &c, int status) {
+        bool abnormal = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (abnormal) {
+            std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                                  : "terminated with status " + std::to_string(WEXITSTATUS(status));
+            msg::warning("process " + opt_.self + " pid " + std::to_string(c.pid) + " " + how);
+        }
+        if (c.generation != generation_) return; // drained old generation
+        auto r = services_.find(c.service);
+        if (r == services_.end()) return;
+        // A process that dies soon after its start is restarted only after
+        // service_throttle_time, so a broken service does not spin.
+        auto lived = Clock::now() - c.started;
+        r->second.pending = true;
+        r->second.restart_at = Clock::now();
+        if (abnormal && lived < std::chrono::seconds(2)) {
+            msg::warning(c.service + ": bad command startup -- throttling");
+            r->second.restart_at += std::chrono::seconds(throttle_);
+        }
+    }
+
+    void restart_due() {
+        for (auto &[name, r] : services_)
+            if (r.pending && Clock::now() >= r.restart_at) start(name, r);
+    }
+
+    void reload() {
+        msg::info("reload -- version " + std::string(version()) + ", configuration " + opt_.config_dir);
+        ++generation_;
+        // The old generation stops accepting and exits when its sessions end.
+        for (const auto &c : children_) kill(c.pid, SIGUSR1);
+        // Listeners that stay keep their sockets (load() reuses them), so
+        // no connection is refused during a reload.
+        load();
+        std::set<int> used;
+        for (const auto &[name, r] : services_) used.insert(r.fds.begin(), r.fds.end());
+        for (auto it = listeners_.begin(); it != listeners_.end();) {
+            if (!used.count(it->second)) {
+                close(it->second);
+                it = listeners_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        start_all();
+    }
+
+    void stop_all() {
+        msg::info("terminating on signal");
+        for (const auto &c : children_) kill(c.pid, SIGTERM);
+        auto deadline = Clock::now() + std::chrono::seconds(10);
+        while (!children_.empty() && Clock::now() < deadline) {
+            reap();
+            if (!children_.empty()) usleep(20000);
+        }
+        for (const auto &c : children_) kill(c.pid, SIGKILL);
+        reap();
+    }
+
+    static int seconds_of(const std::string &v, int fallback) {
+        if (v.empty()) return fallback;
+        char *end = nullptr;
+        long n = std::strtol(v.c_str(), &end, 10);
+        int unit = 1;
+        switch (*end) {
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        case 'w': unit = 604800; break;
+        default: break;
+        }
+        return static_cast<int>(n * unit);
+    }
+
+    MasterOptions opt_;
+    Config cfg_ = Config::from_text("", "");
+    PidFile pid_file_;
+    std::map<std::string, Running> services_;
+    std::map<std::string, int> listeners_;
+    std::vector<Child> children_;
+    int generation_ = 0;
+    int throttle_ = 60;
+};
+
+const char *Master::version() { return FERRY_VERSION; }
+
+} // namespace
+
+std::string service_disposition(const std::string &command, const std::string &type) {
+    for (const auto &d : dispositions)
+        if (command == d.command) return d.what;
+    if (type == "inet") return "not yet available in Ferry; not started";
+    return "not yet available in Ferry; not started";
+}
+
+int run_master(const MasterOptions &opt) {
+    Master m(opt);
+    return m.run();
+}
+
+} // namespace ferry::master

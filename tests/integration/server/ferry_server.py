@@ -1,0 +1,110 @@
+"""ferry_server.py - a Ferry started by the tests on loopback.
+
+FerryServer(name, main_cf={...}, master_cf=[...]) writes a private
+configuration directory and queue under /tmp, picks a free port on
+127.0.0.1, runs `postfix -c DIR start-fg` through the Postfix-named
+symlink, and waits until the SMTP port answers.  Use it as a context
+manager; it stops the master (and kills it if it will not stop) on exit.
+The log (maillog_file) is at .log_path."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+BIN = os.environ.get("FERRY_TEST_BIN", "")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def postfix(*args, timeout=30):
+    return subprocess.run([os.path.join(BIN, "postfix"), *args], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+class FerryServer:
+    def __init__(self, name, main_cf=None, master_cf=None, port=None):
+        self.dir = tempfile.mkdtemp(prefix=f"ferry-{name}-")
+        self.port = port or free_port()
+        self.queue = os.path.join(self.dir, "queue")
+        self.log_path = os.path.join(self.dir, "maillog")
+        params = {
+            "queue_directory": self.queue,
+            "data_directory": os.path.join(self.dir, "data"),
+            "maillog_file": self.log_path,
+            "inet_interfaces": "127.0.0.1",
+            "inet_protocols": "ipv4",
+            "myhostname": "mx.ferry.test",
+            "mydomain": "ferry.test",
+            "mynetworks": "127.0.0.0/8",
+            "home_mailbox": "Maildir/",
+            "alias_maps": "",
+            "alias_database": "",
+        }
+        params.update(main_cf or {})
+        with open(os.path.join(self.dir, "main.cf"), "w") as f:
+            for k, v in params.items():
+                f.write(f"{k} = {v}\n")
+        rows = master_cf if master_cf is not None else [
+            f"127.0.0.1:{self.port} inet n - n - - smtpd"]
+        with open(os.path.join(self.dir, "master.cf"), "w") as f:
+            f.write("\n".join(rows) + "\n")
+        self.proc = None
+
+    def start(self, wait_port=True):
+        self.proc = subprocess.Popen([os.path.join(BIN, "postfix"), "-c", self.dir, "start-fg"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if wait_port:
+            self.wait_port()
+        return self
+
+    def wait_port(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc and self.proc.poll() is not None:
+                raise RuntimeError(f"master exited {self.proc.returncode}: {self.proc.stdout.read()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.recv(512)
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"port {self.port} did not answer: {self.log()}")
+
+    def log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def master_pid(self):
+        try:
+            with open(os.path.join(self.queue, "pid", "master.pid")) as f:
+                return int(f.read().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            postfix("-c", self.dir, "stop")
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        if not os.environ.get("FERRY_KEEP_TEST_DIRS"):
+            shutil.rmtree(self.dir, ignore_errors=True)
