@@ -1,0 +1,73 @@
+// queue_dirs.h - the queue directories under queue_directory, and the free
+// space check the SMTP server makes before it accepts a message.
+//
+// The directory names and their roles are Postfix's: maildrop (local
+// submissions), incoming (received, not yet seen by the queue manager),
+// active, deferred, hold, corrupt, and the per-message logs bounce and defer.
+// Files are created under a temporary name and become visible by rename.
+#pragma once
+
+#include "queue/status.h"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry::queue {
+
+struct QueueDirSpec {
+    std::string_view name;
+    mode_t mode;
+};
+
+// Every queue directory with its mode.  maildrop is group-writable (0730) so
+// the set-gid postdrop submission program can drop files; the others are
+// private to mail_owner (0700).  Ownership is left to the installer
+// (`postfix set-permissions`), which runs as root.
+const std::vector<QueueDirSpec> &queue_dir_specs();
+
+inline constexpr std::string_view maildrop_dir = "maildrop";
+inline constexpr std::string_view incoming_dir = "incoming";
+inline constexpr std::string_view active_dir = "active";
+inline constexpr std::string_view deferred_dir = "deferred";
+inline constexpr std::string_view hold_dir = "hold";
+inline constexpr std::string_view corrupt_dir = "corrupt";
+inline constexpr std::string_view bounce_dir = "bounce";
+inline constexpr std::string_view defer_dir = "defer";
+
+// Creates queue_directory (0755, like Postfix's top) and every queue
+// directory that is missing; existing ones are left as they are.  Fails with
+// the path and cause when one cannot be made or exists as a non-directory.
+Status create_queue_dirs(const std::string &queue_directory);
+
+// queue_directory/queue/id.
+std::string queue_file_path(std::string_view queue_directory, std::string_view queue,
+                            std::string_view id);
+
+// The free space decision, without the system call (for tests and for the
+// SMTP server that caches statvfs results).  A message of message_size
+// bytes (0 when the client sent no SIZE) may be accepted when all hold:
+//   - free space is at least queue_minfree;
+//   - the message fits in what is left above queue_minfree;
+//   - the message takes at most half of the free space;
+//   - free space is at least 1.5 x message_size_limit (when the limit is
+//     not 0), so one maximal message can always be received.
+// Otherwise the answer is 452 4.3.1 "Insufficient system storage".
+bool space_allows(std::uint64_t free_bytes, std::uint64_t queue_minfree,
+                  std::uint64_t message_size_limit, std::uint64_t message_size);
+
+struct SpaceCheck {
+    Status status;             // io_error when statvfs failed
+    bool accept = false;       // the decision (false on error)
+    std::uint64_t free_bytes = 0;
+};
+
+// statvfs(queue_directory) and space_allows().  Counts the blocks available
+// to unprivileged users (f_bavail), since mail_owner is not root.
+SpaceCheck check_queue_space(const std::string &queue_directory, std::uint64_t queue_minfree,
+                             std::uint64_t message_size_limit, std::uint64_t message_size);
+
+} // namespace ferry::queue

@@ -1,0 +1,119 @@
+// Queue directories and the queue_minfree / message_size_limit free space
+// decision behind "452 4.3.1 Insufficient system storage".
+#include "queue/queue_dirs.h"
+#include "queue_test_util.h"
+
+#include <sys/stat.h>
+
+using namespace ferry::queue;
+using ferry::test::ScratchDir;
+
+namespace {
+mode_t mode_of(const std::string &path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 07777;
+}
+} // namespace
+
+TEST(QueueDirs, CreatesEveryQueueDirectoryWithItsMode) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top)) << create_queue_dirs(top).text();
+    for (auto name : {"maildrop", "incoming", "active", "deferred", "hold", "corrupt", "bounce",
+                      "defer"})
+        EXPECT_TRUE(std::filesystem::is_directory(top + "/" + name)) << name;
+    EXPECT_EQ(mode_of(top + "/maildrop"), 0730u);
+    EXPECT_EQ(mode_of(top + "/incoming"), 0700u);
+    EXPECT_EQ(mode_of(top + "/deferred"), 0700u);
+}
+
+TEST(QueueDirs, CreatingTwiceLeavesExistingDirectories) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    ferry::test::write_whole(top + "/incoming/ABC", "x");
+    EXPECT_TRUE(create_queue_dirs(top));
+    EXPECT_TRUE(std::filesystem::exists(top + "/incoming/ABC"));
+}
+
+TEST(QueueDirs, FileInPlaceOfADirectoryIsAnErrorNamingIt) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    std::filesystem::create_directory(top);
+    ferry::test::write_whole(top + "/active", "not a directory");
+    Status s = create_queue_dirs(top);
+    EXPECT_EQ(s.code(), StatusCode::io_error);
+    EXPECT_NE(s.text().find(top + "/active"), std::string::npos) << s.text();
+    EXPECT_NE(s.text().find("Not a directory"), std::string::npos) << s.text();
+}
+
+TEST(QueueDirs, MissingParentIsAnErrorNamingThePath) {
+    ScratchDir tmp;
+    std::string top = tmp / "no/such/spool";
+    Status s = create_queue_dirs(top);
+    EXPECT_FALSE(s);
+    EXPECT_NE(s.text().find(top), std::string::npos) << s.text();
+    EXPECT_NE(s.text().find("No such file or directory"), std::string::npos) << s.text();
+}
+
+TEST(QueueDirs, QueueFilePath) {
+    EXPECT_EQ(queue_file_path("/var/spool/postfix", "incoming", "ABC"),
+              "/var/spool/postfix/incoming/ABC");
+    EXPECT_EQ(queue_file_path("/q/", "hold", "X"), "/q/hold/X");
+}
+
+TEST(QueueSpace, AcceptsWhenPlentyOfSpace) {
+    EXPECT_TRUE(space_allows(100'000'000, 0, 10'240'000, 0));
+    EXPECT_TRUE(space_allows(100'000'000, 0, 10'240'000, 5'000'000));
+    EXPECT_TRUE(space_allows(100'000'000, 0, 0, 0)); // no size limit
+}
+
+TEST(QueueSpace, RejectsBelowQueueMinfree) {
+    EXPECT_FALSE(space_allows(50'000'000, 60'000'000, 10'240'000, 0));
+    EXPECT_TRUE(space_allows(70'000'000, 60'000'000, 10'240'000, 0));
+}
+
+TEST(QueueSpace, RejectsMessageThatDoesNotFitAboveQueueMinfree) {
+    EXPECT_FALSE(space_allows(70'000'000, 60'000'000, 10'240'000, 10'000'001));
+    EXPECT_TRUE(space_allows(80'000'000, 60'000'000, 10'240'000, 10'000'000));
+}
+
+TEST(QueueSpace, RejectsMessageLargerThanHalfTheFreeSpace) {
+    EXPECT_FALSE(space_allows(20'000'000, 0, 0, 10'000'001));
+    EXPECT_TRUE(space_allows(20'000'000, 0, 0, 10'000'000));
+}
+
+TEST(QueueSpace, RequiresOneAndAHalfMessageSizeLimits) {
+    // 1.5 x 10,240,000 = 15,360,000.
+    EXPECT_FALSE(space_allows(15'359'999, 0, 10'240'000, 0));
+    EXPECT_TRUE(space_allows(15'360'000, 0, 10'240'000, 0));
+    // Odd limit: 1.5 x 3 = 4.5, so 4 bytes is not enough and 5 is.
+    EXPECT_FALSE(space_allows(4, 0, 3, 0));
+    EXPECT_TRUE(space_allows(5, 0, 3, 0));
+}
+
+TEST(QueueSpace, HugeValuesDoNotOverflow) {
+    EXPECT_FALSE(space_allows(UINT64_MAX / 2, 0, UINT64_MAX, 0));
+    EXPECT_TRUE(space_allows(UINT64_MAX, 0, UINT64_MAX / 2, 0));
+    EXPECT_FALSE(space_allows(UINT64_MAX, 0, 0, UINT64_MAX));
+}
+
+TEST(QueueSpace, ChecksTheRealFileSystem) {
+    ScratchDir tmp;
+    SpaceCheck ok = check_queue_space(tmp.path(), 0, 1024, 1024);
+    ASSERT_TRUE(ok.status) << ok.status.text();
+    EXPECT_GT(ok.free_bytes, 0u);
+    EXPECT_TRUE(ok.accept);
+    SpaceCheck full = check_queue_space(tmp.path(), UINT64_MAX, 1024, 0);
+    EXPECT_TRUE(full.status);
+    EXPECT_FALSE(full.accept);
+}
+
+TEST(QueueSpace, MissingQueueDirectoryIsAnErrorNamingIt) {
+    ScratchDir tmp;
+    SpaceCheck c = check_queue_space(tmp / "missing", 0, 0, 0);
+    EXPECT_EQ(c.status.code(), StatusCode::io_error);
+    EXPECT_FALSE(c.accept);
+    EXPECT_NE(c.status.text().find(tmp / "missing"), std::string::npos) << c.status.text();
+}
