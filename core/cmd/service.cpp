@@ -4,6 +4,7 @@
 #include "cmd/commands.h"
 #include "config/config.h"
 #include "log/msg.h"
+#include "smtpd/smtpd_service.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -50,6 +51,7 @@ int service_main(int argc, char **argv) {
         msg::fatal("open maillog_file " + file + ": " + std::strerror(errno));
     if (file.empty()) msg::enable_syslog(false);
     else msg::quiet(true);
+    if (a.command == "smtpd") return smtpd::run_smtpd_service(cfg, *row, fds);
     msg::fatal("service " + a.name + ": command " + a.command + " is not available");
 }
 

@@ -2,7 +2,9 @@
 // runs without a configuration directory (`ferry conf --embedded`,
 // FERRY_EMBEDDED=1).  It is a safe start: mail is accepted on the loopback
 // interface only, for this host, and delivered to ~/Maildir/.  Queue and
-// data live under a local state directory, so no root-owned paths are needed.
+// data live under a local state directory, so no root-owned paths are needed;
+// the SMTP server listens on 127.0.0.1:2525, beside any system mail server,
+// and logs to $state/maillog.
 #include "config/config.h"
 
 #include <string>
@@ -23,10 +25,11 @@ home_mailbox = Maildir/
 alias_maps =
 alias_database =
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+maillog_file = @STATE@/maillog
 )";
 
 constexpr const char *embedded_master_cf = R"(# Ferry's embedded default services.
-smtp      inet  n       -       n       -       -       smtpd
+127.0.0.1:2525 inet n   -       n       -       -       smtpd
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr

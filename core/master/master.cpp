@@ -8,6 +8,7 @@
 #include "master/pid_file.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,7 +59,7 @@ struct Running {
 
 class Master {
 public:
-    explicit Master(const MasterOptions &opt) : opt_(opt) {}
+    explicit Master(const MasterOptions &opt) : opt_(opt), master_pid_(::getpid()) {}
 
     int run() {
         sigset_t set;
@@ -150,6 +151,10 @@ private:
     }
 
     [[noreturn]] void exec_service(const std::string &name, const Running &r) {
+        // A service does not outlive its master: a new master must be able
+        // to take the listeners over (Postfix's services watch a pipe).
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != master_pid_) ::_exit(1);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -263,6 +268,7 @@ private:
     std::vector<Child> children_;
     int generation_ = 0;
     int throttle_ = 60;
+    pid_t master_pid_;
 };
 
 const char *Master::version() { return FERRY_VERSION; }

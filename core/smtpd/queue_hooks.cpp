@@ -1,0 +1,223 @@
+// queue_hooks.cpp - see queue_hooks.h.
+#include "smtpd/queue_hooks.h"
+
+#include "cleanup/received.h"
+#include "log/msg.h"
+#include "queue/queue_dirs.h"
+#include "queue/queue_id.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace ferry::smtpd {
+
+namespace {
+
+Reply queue_write_error() { return Reply{451, "4.3.0", "Error: queue file write error"}; }
+
+std::uint8_t queue_notify(unsigned n) {
+    std::uint8_t out = 0;
+    if (n & notify_success) out |= queue::notify_success;
+    if (n & notify_failure) out |= queue::notify_failure;
+    if (n & notify_delay) out |= queue::notify_delay;
+    if (n & notify_never) out |= queue::notify_never;
+    return out;
+}
+
+queue::Envelope queue_envelope(const Envelope &env, std::uint64_t arrival_us) {
+    queue::Envelope q;
+    q.arrival_us = arrival_us;
+    q.sender = env.sender;
+    for (const auto &r : env.recipients)
+        q.recipients.push_back({r.address, r.orcpt, queue_notify(r.notify), false});
+    q.envid = env.envid;
+    q.ret = env.ret == Ret::full ? queue::DsnRet::full
+          : env.ret == Ret::hdrs ? queue::DsnRet::hdrs
+                                 : queue::DsnRet::unspecified;
+    q.body = env.body == Body::eight_bit_mime ? queue::BodyType::eight_bit_mime
+           : env.body == Body::seven_bit      ? queue::BodyType::seven_bit
+                                              : queue::BodyType::unspecified;
+    q.smtputf8 = env.smtputf8;
+    q.client_name = env.client_name;
+    q.client_address = env.client_addr;
+    q.helo_name = env.helo_name;
+    q.protocol = env.protocol;
+    return q;
+}
+
+std::string client_text(const Envelope &env) { return env.client_name + "[" + env.client_addr + "]"; }
+
+} // namespace
+
+// One message between DATA and its verdict.
+struct QueueHooks::Message {
+    std::string id;
+    queue::QueueFileWriter writer;
+    std::unique_ptr<cleanup::Content> content;
+    queue::Status failure; // the first write error
+    bool pending_cr = false;
+    std::size_t recipients = 0;
+    std::string sender;
+};
+
+QueueHooks::QueueHooks(const ReceiveContext &ctx, std::function<void(std::function<void()>)> post,
+                       std::function<void(Verdict)> resume, bool rewrite_allowed)
+    : ctx_(ctx), post_(std::move(post)), resume_(std::move(resume)),
+      rewrite_allowed_(rewrite_allowed), alive_(std::make_shared<bool>(true)) {}
+
+QueueHooks::~QueueHooks() { detach(); }
+
+void QueueHooks::detach() { *alive_ = false; }
+
+Verdict QueueHooks::check_sender(const Envelope &env, std::string_view) {
+    // Postfix checks the queue's free space when the client says MAIL FROM.
+    auto space = queue::check_queue_space(ctx_.queue_directory, ctx_.queue_minfree,
+                                          ctx_.message_size_limit, env.size.value_or(0));
+    if (!space.status.ok()) msg::warning(space.status.text());
+    if (!space.status.ok() || !space.accept) {
+        msg::warning("not enough free space in mail queue: " + std::to_string(space.free_bytes) +
+                     " bytes < 1.5*message size limit");
+        return Verdict::reject(Reply{452, "4.3.1", "Insufficient system storage"});
+    }
+    return Verdict::accept();
+}
+
+Verdict QueueHooks::check_recipient(const Envelope &env, const Recipient &rcpt) {
+    RecipientRequest req{env.client_name, env.client_addr, rcpt.address};
+    auto decide = [](const std::optional<Reply> &r) { return r ? Verdict::reject(*r) : Verdict::accept(); };
+    if (!ctx_.recipients->may_block() || !ctx_.run_blocking) return decide(ctx_.recipients->check(req));
+    // A table that may block (SQL, LDAP) is asked on the worker pool.
+    // The job may outlive this connection: it holds copies, not `this`,
+    // until it is back on the event loop and `alive` says we still exist.
+    auto alive = alive_;
+    const RecipientCheck *check = ctx_.recipients;
+    ctx_.run_blocking([this, alive, post = post_, check, req, decide] {
+        Verdict v = decide(check->check(req));
+        post([this, alive, v] {
+            if (*alive) resume_(v);
+        });
+    });
+    return Verdict::pending();
+}
+
+Verdict QueueHooks::begin_message(const Envelope &env) {
+    auto arrival = std::chrono::system_clock::now();
+    auto arrival_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(arrival.time_since_epoch()).count());
+    msg_ = std::make_unique<Message>();
+    msg_->id = queue::new_queue_id();
+    msg_->recipients = env.recipients.size();
+    msg_->sender = env.sender;
+    std::string incoming = ctx_.queue_directory + "/" + std::string(queue::incoming_dir);
+    // The size limit is cleanup's (it names the reply); the writer has none.
+    auto opened = msg_->writer.open(incoming, msg_->id, queue_envelope(env, arrival_us), 0);
+    if (!opened.ok()) {
+        msg::warning(opened.text());
+        msg_.reset();
+        return Verdict::reject(queue_write_error());
+    }
+    msg::info(msg_->id + ": client=" + client_text(env));
+
+    cleanup::ReceivedInputs in;
+    in.helo_name = env.helo_name;
+    in.client_name = env.client_name;
+    in.client_addr = env.client_addr.find(':') != std::string::npos ? "IPv6:" + env.client_addr : env.client_addr;
+    in.myhostname = ctx_.myhostname;
+    in.mail_name = ctx_.mail_name;
+    in.protocol = env.protocol;
+    in.queue_id = msg_->id;
+    for (const auto &r : env.recipients) in.recipients.push_back(r.address);
+    in.arrival = std::chrono::system_clock::to_time_t(arrival);
+
+    cleanup::ContentOptions o;
+    o.queue_id = msg_->id;
+    o.myhostname = ctx_.myhostname;
+    o.arrival = in.arrival;
+    o.sender = env.sender;
+    o.received = cleanup::received_header(in);
+    o.hopcount_limit = ctx_.hopcount_limit;
+    o.header_size_limit = ctx_.header_size_limit;
+    o.message_size_limit = static_cast<long>(ctx_.message_size_limit);
+    o.size_offset = static_cast<long>(msg_->writer.file_size());
+    o.rewrite_allowed = rewrite_allowed_;
+    o.always_add_missing_headers = ctx_.always_add_missing_headers;
+    o.undisclosed_recipients_header = ctx_.undisclosed_recipients_header;
+    msg_->content = std::make_unique<cleanup::Content>(o, [this](std::string_view b) { write_queue(b); });
+    return Verdict::accept();
+}
+
+// Cleanup's output has CRLF line ends; the queue file keeps LF (see
+// docs/queue-format.md).  A CR at the end of one piece waits for the next.
+void QueueHooks::write_queue(std::string_view bytes) {
+    Message &m = *msg_;
+    if (!m.failure.ok()) return;
+    std::string out;
+    out.reserve(bytes.size() + 1);
+    for (char c : bytes) {
+        if (m.pending_cr) {
+            m.pending_cr = false;
+            if (c != '\n') out += '\r';
+        }
+        if (c == '\r') m.pending_cr = true;
+        else out += c;
+    }
+    auto st = m.writer.append(out);
+    if (!st.ok()) m.failure = st;
+}
+
+void QueueHooks::message_data(std::string_view chunk) {
+    if (msg_ && !msg_->content->rejected()) msg_->content->write(chunk);
+}
+
+Verdict QueueHooks::end_message() {
+    if (!msg_) return Verdict::reject(queue_write_error());
+    auto outcome = msg_->content->finish();
+    for (const auto &line : msg_->content->log_lines()) {
+        if (line.warning) msg::warning(line.text);
+        else msg::info(line.text);
+    }
+    if (msg_->pending_cr) {
+        msg_->pending_cr = false;
+        write_queue("\r");
+    }
+    if (!outcome.ok()) {
+        msg_->writer.abort();
+        msg_.reset();
+        return Verdict::reject(Reply{outcome.code, outcome.dsn, outcome.text});
+    }
+    if (!msg_->failure.ok()) {
+        msg::warning(msg_->id + ": " + msg_->failure.text());
+        msg_->writer.abort();
+        msg_.reset();
+        return Verdict::reject(queue_write_error());
+    }
+    queue::SealedFile sealed;
+    auto st = msg_->writer.seal(sealed);
+    if (!st.ok()) {
+        msg::warning(msg_->id + ": " + st.text());
+        msg_.reset();
+        return Verdict::reject(queue_write_error());
+    }
+    std::string id = msg_->id;
+    std::string summary = id + ": from=<" + msg_->sender + ">, size=" +
+                          std::to_string(msg_->writer.content_size()) + ", nrcpt=" +
+                          std::to_string(msg_->recipients) + " (queue incoming)";
+    msg_.reset();
+    auto alive = alive_;
+    // The answer waits until the file and its directory are durable.
+    ctx_.committer->submit(std::move(sealed), [this, alive, post = post_, id, summary](const queue::Status &s) {
+        post([this, alive, id, summary, s] {
+            if (s.ok()) msg::info(summary);
+            else msg::warning(id + ": " + s.text());
+            if (*alive) resume_(s.ok() ? Verdict::queued(id) : Verdict::reject(queue_write_error()));
+        });
+    });
+    return Verdict::pending();
+}
+
+void QueueHooks::abort_message() {
+    if (msg_) msg_->writer.abort();
+    msg_.reset();
+}
+
+} // namespace ferry::smtpd

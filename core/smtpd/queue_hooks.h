@@ -1,0 +1,72 @@
+// queue_hooks.h - the Hooks of a real SMTP server: recipient checks, and
+// each accepted message through cleanup into a queue file that is group-
+// committed before "250 2.0.0 Ok: queued as ID".
+//
+// Answers that take time (a check against a blocking table, the commit)
+// come back as Verdict::pending; the answer is delivered later through the
+// `post` function the connection gives (it runs the continuation on the
+// connection's event loop) and the connection hands it to
+// Session::resume().
+#pragma once
+
+#include "cleanup/content.h"
+#include "queue/group_commit.h"
+#include "queue/queue_file_writer.h"
+#include "smtpd/hooks.h"
+#include "smtpd/recipient_check.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ferry::smtpd {
+
+// What every connection of one smtpd process shares.
+struct ReceiveContext {
+    std::string myhostname;
+    std::string mail_name = "Postfix";
+    std::string queue_directory;
+    std::uint64_t queue_minfree = 0;
+    std::uint64_t message_size_limit = 10240000;
+    long hopcount_limit = 50;
+    long header_size_limit = 102400;
+    bool always_add_missing_headers = false;
+    std::string undisclosed_recipients_header;
+    const RecipientCheck *recipients = nullptr;
+    queue::GroupCommitter *committer = nullptr;
+    // Runs a blocking job off the event loop, then `done` back on it.
+    std::function<void(std::function<void()> job)> run_blocking;
+};
+
+class QueueHooks final : public Hooks {
+public:
+    // `post` runs a function on the connection's event loop; `resume`
+    // delivers a pending answer (called on that loop).
+    QueueHooks(const ReceiveContext &ctx, std::function<void(std::function<void()>)> post,
+               std::function<void(Verdict)> resume, bool rewrite_allowed);
+    ~QueueHooks() override;
+
+    Verdict check_sender(const Envelope &env, std::string_view sender) override;
+    Verdict check_recipient(const Envelope &env, const Recipient &rcpt) override;
+    Verdict begin_message(const Envelope &env) override;
+    void message_data(std::string_view chunk) override;
+    Verdict end_message() override;
+    void abort_message() override;
+
+    // The connection is closing: a late answer must not reach the session.
+    void detach();
+
+private:
+    struct Message;
+    void write_queue(std::string_view bytes);
+
+    const ReceiveContext &ctx_;
+    std::function<void(std::function<void()>)> post_;
+    std::function<void(Verdict)> resume_;
+    bool rewrite_allowed_;
+    std::shared_ptr<bool> alive_;
+    std::unique_ptr<Message> msg_;
+};
+
+} // namespace ferry::smtpd

@@ -1,0 +1,45 @@
+// session_config.h - the main.cf parameters and client facts a session uses.
+//
+// The caller reads main.cf, expands $names and fills this in; the session
+// never looks a parameter up itself.  Defaults are Postfix's.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ferry::smtpd {
+
+// smtpd_forbid_bare_newline (Postfix 3.9 values).  Every mode requires
+// <CR><LF>.<CR><LF> to end DATA; they differ in what a bare <LF> does.
+enum class BareNewline {
+    normal, // accept a line ending in bare <LF> as if it ended in <CR><LF>
+    reject, // answer "521 5.5.2 host Error: bare <LF> received" and close
+};
+
+struct SessionConfig {
+    std::string myhostname = "localhost";
+    std::string banner;                      // expanded smtpd_banner; default
+                                             // "$myhostname ESMTP Postfix"
+    std::uint64_t message_size_limit = 10240000; // 0: no limit
+    unsigned recipient_limit = 1000;         // smtpd_recipient_limit
+    unsigned soft_error_limit = 10;          // smtpd_soft_error_limit
+    unsigned hard_error_limit = 20;          // smtpd_hard_error_limit
+    unsigned error_sleep_seconds = 1;        // smtpd_error_sleep_time
+    std::size_t line_length_limit = 2048;    // line_length_limit
+    bool disable_vrfy_command = false;
+    bool enable_pipelining = true;           // smtpd_... : advertised
+    bool enable_chunking = true;             // smtpd_discard_ehlo_keywords
+    bool enable_smtputf8 = true;             // smtputf8_enable
+    bool enable_dsn = true;
+    bool tls_available = false;              // STARTTLS may be offered
+    BareNewline forbid_bare_newline = BareNewline::normal;
+    std::size_t content_chunk_size = 64 * 1024; // message_data() batching
+};
+
+struct ClientInfo {
+    std::string name = "unknown";            // verified reverse name
+    std::string addr;                        // printable address
+};
+
+} // namespace ferry::smtpd

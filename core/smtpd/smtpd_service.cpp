@@ -1,0 +1,272 @@
+// smtpd_service.cpp - see smtpd_service.h.
+#include "smtpd/smtpd_service.h"
+
+#include "config/config.h"
+#include "log/msg.h"
+#include "maps/catalog.h"
+#include "queue/queue_dirs.h"
+#include "smtpd/queue_hooks.h"
+#include "smtpd/session.h"
+
+#include <boost/asio.hpp>
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace ferry::smtpd {
+namespace {
+
+std::uint64_t number(const Config &cfg, const config::MasterService &row, const char *name, std::uint64_t fallback) {
+    auto v = cfg.service_get(row, name);
+    if (!v || v->empty()) return fallback;
+    return std::strtoull(v->c_str(), nullptr, 10);
+}
+
+bool yes(const Config &cfg, const config::MasterService &row, const char *name) {
+    auto v = cfg.service_get(row, name).value_or("no");
+    return v == "yes" || v == "YES" || v == "Yes";
+}
+
+int seconds(const Config &cfg, const config::MasterService &row, const char *name, int fallback) {
+    auto v = cfg.service_get(row, name);
+    if (!v || v->empty()) return fallback;
+    char *end = nullptr;
+    long n = std::strtol(v->c_str(), &end, 10);
+    switch (*end) {
+    case 'm': n *= 60; break;
+    case 'h': n *= 3600; break;
+    case 'd': n *= 86400; break;
+    default: break;
+    }
+    return static_cast<int>(n);
+}
+
+// The client's name as Postfix logs it: the reverse name, "unknown" when
+// there is none.  (Forward confirmation comes with the DNS resolver.)
+std::string reverse_name(const tcp::endpoint &peer) {
+    char host[NI_MAXHOST];
+    if (::getnameinfo(peer.data(), static_cast<socklen_t>(peer.size()), host, sizeof(host), nullptr, 0,
+                      NI_NAMEREQD) != 0)
+        return "unknown";
+    return host;
+}
+
+std::string printable(const asio::ip::address &a) {
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+    return a.to_string();
+}
+
+class Service {
+public:
+    Service(const Config &cfg, const config::MasterService &row)
+        : cfg_(cfg), row_(row), pool_(2), catalog_(catalog_options(cfg)),
+          recipients_(RecipientCheck::from_config(cfg, catalog_)), signals_(ioc_, SIGTERM, SIGUSR1) {
+        session_.myhostname = get("myhostname");
+        session_.banner = get("smtpd_banner");
+        session_.message_size_limit = number(cfg, row, "message_size_limit", 10240000);
+        session_.recipient_limit = static_cast<unsigned>(number(cfg, row, "smtpd_recipient_limit", 1000));
+        session_.soft_error_limit = static_cast<unsigned>(number(cfg, row, "smtpd_soft_error_limit", 10));
+        session_.hard_error_limit = static_cast<unsigned>(number(cfg, row, "smtpd_hard_error_limit", 20));
+        session_.error_sleep_seconds = static_cast<unsigned>(seconds(cfg, row, "smtpd_error_sleep_time", 1));
+        session_.line_length_limit = number(cfg, row, "line_length_limit", 2048);
+        session_.disable_vrfy_command = yes(cfg, row, "disable_vrfy_command");
+        timeout_ = std::chrono::seconds(seconds(cfg, row, "smtpd_timeout", 300));
+
+        receive_.myhostname = session_.myhostname;
+        receive_.mail_name = get("mail_name");
+        receive_.queue_directory = get("queue_directory");
+        receive_.queue_minfree = number(cfg, row, "queue_minfree", 0);
+        receive_.message_size_limit = session_.message_size_limit;
+        receive_.hopcount_limit = static_cast<long>(number(cfg, row, "hopcount_limit", 50));
+        receive_.header_size_limit = static_cast<long>(number(cfg, row, "header_size_limit", 102400));
+        receive_.always_add_missing_headers = yes(cfg, row, "always_add_missing_headers");
+        receive_.undisclosed_recipients_header = get("undisclosed_recipients_header");
+        receive_.recipients = &recipients_;
+        receive_.committer = &committer_;
+        receive_.run_blocking = [this](std::function<void()> job) { asio::post(pool_, std::move(job)); };
+        rewrite_clients_ = get("local_header_rewrite_clients");
+        mynetworks_ = std::make_unique<MatchList>(MatchList::parse(
+            "mynetworks", get("mynetworks"), catalog_, get("parent_domain_matches_subdomains"), MatchListKind::clients));
+    }
+
+    int run(const std::vector<int> &fds) {
+        auto made = queue::create_queue_dirs(receive_.queue_directory);
+        if (!made.ok()) msg::fatal(made.text());
+        for (int fd : fds) {
+            sockaddr_storage ss{};
+            socklen_t len = sizeof(ss);
+            ::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len);
+            auto proto = ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4();
+            acceptors_.emplace_back(ioc_, proto, fd);
+        }
+        for (auto &a : acceptors_) asio::co_spawn(ioc_, accept_loop(a), asio::detached);
+        signals_.async_wait([this](auto ec, int sig) { on_signal(ec, sig); });
+        ioc_.run();
+        committer_.shutdown();
+        pool_.join();
+        return 0;
+    }
+
+private:
+    static CatalogOptions catalog_options(const Config &cfg) {
+        auto o = default_catalog_options();
+        o.param = [&cfg](std::string_view name) { return cfg.get(name); };
+        return o;
+    }
+
+    std::string get(const char *name) const { return cfg_.service_get(row_, name).value_or(""); }
+
+    void on_signal(const boost::system::error_code &ec, int sig) {
+        if (ec) return;
+        signals_.async_wait([this](auto e, int s) { on_signal(e, s); });
+        if (sig == SIGTERM) {
+            ioc_.stop();
+            return;
+        }
+        // SIGUSR1: stop accepting; exit once the sessions have ended.
+        draining_ = true;
+        for (auto &a : acceptors_) a.close();
+        if (sessions_ == 0) ioc_.stop();
+    }
+
+    asio::awaitable<void> accept_loop(tcp::acceptor &acceptor) {
+        while (!draining_) {
+            auto [ec, sock] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                if (draining_ || ec == asio::error::operation_aborted) break;
+                msg::warning("accept: " + ec.message());
+                continue;
+            }
+            asio::co_spawn(ioc_, connection(std::move(sock)), asio::detached);
+        }
+    }
+
+    // Postfix's local_header_rewrite_clients, as far as the receive path
+    // needs it: permit_inet_interfaces (a client on one of our addresses)
+    // and permit_mynetworks.
+    bool may_rewrite(const tcp::socket &sock, const std::string &addr) const {
+        boost::system::error_code ec;
+        auto local = sock.local_endpoint(ec);
+        for (const char *word : {"permit_inet_interfaces", "permit_mynetworks"}) {
+            if (rewrite_clients_.find(word) == std::string::npos) continue;
+            if (std::string(word) == "permit_inet_interfaces" && !ec && printable(local.address()) == addr) return true;
+            if (std::string(word) == "permit_mynetworks" && mynetworks_->match_client("", addr).matched())
+                return true;
+        }
+        return false;
+    }
+
+    asio::awaitable<void> connection(tcp::socket sock) {
+        ++sessions_;
+        boost::system::error_code ec;
+        auto peer = sock.remote_endpoint(ec);
+        if (ec) {
+            --sessions_;
+            co_return;
+        }
+        ClientInfo client;
+        client.addr = printable(peer.address());
+        co_await asio::post(pool_, asio::use_awaitable);
+        client.name = reverse_name(peer);
+        co_await asio::post(ioc_, asio::use_awaitable);
+        std::string who = client.name + "[" + client.addr + "]";
+        msg::info("connect from " + who);
+
+        std::optional<Verdict> answer;
+        asio::steady_timer wake(ioc_, asio::steady_timer::time_point::max());
+        QueueHooks hooks(receive_, [this](std::function<void()> f) { asio::post(ioc_, std::move(f)); },
+                         [&](Verdict v) {
+                             answer = std::move(v);
+                             wake.cancel();
+                         },
+                         may_rewrite(sock, client.addr));
+        Session session(session_, client, hooks);
+        auto next = session.start();
+        std::string buf(16384, '\0');
+        bool timed_out = false;
+        while (true) {
+            if (unsigned delay = session.take_delay()) {
+                asio::steady_timer t(ioc_, std::chrono::seconds(delay));
+                co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+            }
+            std::string out = session.take_output();
+            if (!out.empty()) {
+                auto [wec, n] = co_await asio::async_write(sock, asio::buffer(out), asio::as_tuple(asio::use_awaitable));
+                (void)n;
+                if (wec) break;
+            }
+            if (next == Session::Next::close || next == Session::Next::start_tls) break;
+            if (next == Session::Next::wait) {
+                while (!answer) co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+                Verdict v = std::move(*answer);
+                answer.reset();
+                wake.expires_at(asio::steady_timer::time_point::max());
+                next = session.resume(std::move(v));
+                continue;
+            }
+            // smtpd_timeout: a watchdog closes the read that takes too long.
+            asio::steady_timer watchdog(ioc_, timeout_);
+            watchdog.async_wait([&](const boost::system::error_code &e) {
+                if (!e) {
+                    timed_out = true;
+                    sock.cancel();
+                }
+            });
+            auto [rec, n] = co_await sock.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+            watchdog.cancel();
+            if (timed_out) {
+                msg::info("timeout after " + std::string(session.in_transaction() ? "DATA" : "command") +
+                          " from " + who);
+                std::string bye = "421 4.4.2 " + session_.myhostname + " Error: timeout exceeded\r\n";
+                co_await asio::async_write(sock, asio::buffer(bye), asio::as_tuple(asio::use_awaitable));
+                break;
+            }
+            if (rec) {
+                if (rec != asio::error::eof && rec != asio::error::connection_reset)
+                    msg::info("read from " + who + ": " + rec.message());
+                if (session.in_transaction()) msg::info("lost connection after DATA from " + who);
+                break;
+            }
+            next = session.receive(std::string_view(buf.data(), n));
+        }
+        session.disconnect();
+        hooks.detach();
+        sock.close(ec);
+        msg::info("disconnect from " + who);
+        if (--sessions_ == 0 && draining_) ioc_.stop();
+    }
+
+    const Config &cfg_;
+    const config::MasterService &row_;
+    asio::io_context ioc_{1};
+    asio::thread_pool pool_;
+    MapCatalog catalog_;
+    RecipientCheck recipients_;
+    queue::GroupCommitter committer_;
+    asio::signal_set signals_;
+    std::vector<tcp::acceptor> acceptors_;
+    SessionConfig session_;
+    ReceiveContext receive_;
+    std::string rewrite_clients_;
+    std::unique_ptr<MatchList> mynetworks_;
+    std::chrono::seconds timeout_{300};
+    int sessions_ = 0;
+    bool draining_ = false;
+};
+
+} // namespace
+
+int run_smtpd_service(const Config &cfg, const config::MasterService &row, const std::vector<int> &listen_fds) {
+    Service service(cfg, row);
+    return service.run(listen_fds);
+}
+
+} // namespace ferry::smtpd
