@@ -95,7 +95,6 @@ def main():
         master = srv.master_pid()
         os.kill(master, signal.SIGKILL)
         srv.proc.wait()
-        srv.proc.stdout.close()
         time.sleep(0.3)
         T.check(all(not children(master) for _ in [0]), "services end with their master")
         mid = count()
@@ -125,6 +124,8 @@ def main():
     T.check(len(acked) >= 300, "enough messages acknowledged to mean something", str(len(acked)))
     T.eq(lost, [], "every acknowledged message is in the queue")
     T.eq(broken, [], "every acknowledged message is whole")
+    srv.stop()
+    T.eq(srv.problems(expect_kills=True), [], "no sanitizer report from any Ferry process")
     srv.__exit__(None, None, None)
     T.finish()
 

@@ -55,10 +55,14 @@ class FerryServer:
         with open(os.path.join(self.dir, "master.cf"), "w") as f:
             f.write("\n".join(rows) + "\n")
         self.proc = None
+        self.out_path = os.path.join(self.dir, "master.out")
 
     def start(self, wait_port=True):
-        self.proc = subprocess.Popen([os.path.join(BIN, "postfix"), "-c", self.dir, "start-fg"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # The master's and its services' stdout/stderr (sanitizer reports
+        # land here) go to a file, never to a pipe nobody reads.
+        with open(self.out_path, "a") as out:
+            self.proc = subprocess.Popen([os.path.join(BIN, "postfix"), "-c", self.dir, "start-fg"],
+                                         stdout=out, stderr=subprocess.STDOUT, text=True)
         if wait_port:
             self.wait_port()
         return self
@@ -67,7 +71,7 @@ class FerryServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc and self.proc.poll() is not None:
-                raise RuntimeError(f"master exited {self.proc.returncode}: {self.proc.stdout.read()}")
+                raise RuntimeError(f"master exited {self.proc.returncode}: {self.output()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
                     s.recv(512)
@@ -82,6 +86,25 @@ class FerryServer:
                 return f.read()
         except OSError:
             return ""
+
+    def output(self):
+        try:
+            with open(self.out_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def problems(self, expect_kills=False):
+        """Lines that say something went wrong inside Ferry: sanitizer
+        reports, and (unless the test kills processes itself) services
+        that died or ended with an error status."""
+        bad = [line for line in self.output().splitlines()
+               if "Sanitizer" in line or "runtime error:" in line]
+        for line in self.log().splitlines():
+            if " panic: " in line or (not expect_kills and (
+                    "terminated with status" in line or "killed by signal" in line or " fatal: " in line)):
+                bad.append(line)
+        return bad
 
     def master_pid(self):
         try:
@@ -98,8 +121,6 @@ class FerryServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc and self.proc.stdout:
-            self.proc.stdout.close()
 
     def __enter__(self):
         return self.start()

@@ -90,6 +90,8 @@ def main():
             os.unlink(filler)
             r = send(srv.port)
             T.check(r.startswith("250 2.0.0 Ok: queued as"), "mail is accepted again when there is room", r)
+            srv.stop()
+            T.eq(srv.problems(), [], "no Ferry process died, failed or reported a sanitizer error")
     finally:
         subprocess.run(["umount", "-l", mnt])
         shutil.rmtree(srv.dir, ignore_errors=True)

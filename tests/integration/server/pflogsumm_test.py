@@ -35,6 +35,7 @@ def main():
                 pass
         s.quit()
         srv.stop()
+        T.eq(srv.problems(), [], "no Ferry process died, failed or reported a sanitizer error")
         log = srv.log()
     p = subprocess.run(["pflogsumm", "--problems-first"], input=log, capture_output=True, text=True)
     T.eq(p.returncode, 0, "pflogsumm reads the log")

@@ -82,6 +82,8 @@ def main():
         T.eq(s.noop()[0], 250, "a new connection after the reloads is served")
         s.quit()
         T.eq(srv.log().count("reload -- version"), 2, "the master logged both reloads")
+        srv.stop()
+        T.eq(srv.problems(), [], "no Ferry process died, failed or reported a sanitizer error")
     T.finish()
 
 

@@ -161,6 +161,8 @@ def main():
         size_limit(srv)
         smtplib_and_swaks(srv)
         smtp_source(srv)
+        srv.stop()
+        T.eq(srv.problems(), [], "no Ferry process died, failed or reported a sanitizer error")
     relay_denied()
     T.finish()
 
