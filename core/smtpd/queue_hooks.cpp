@@ -128,6 +128,7 @@ Verdict QueueHooks::begin_message(const Envelope &env) {
     in.queue_id = msg_->id;
     for (const auto &r : env.recipients) in.recipients.push_back(r.address);
     in.arrival = std::chrono::system_clock::to_time_t(arrival);
+    in.tls = tls_;
 
     cleanup::ContentOptions o;
     o.queue_id = msg_->id;

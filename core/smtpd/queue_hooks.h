@@ -10,6 +10,7 @@
 #pragma once
 
 #include "cleanup/content.h"
+#include "cleanup/received.h"
 #include "queue/group_commit.h"
 #include "queue/queue_file_writer.h"
 #include "smtpd/hooks.h"
@@ -57,6 +58,10 @@ public:
     // The connection is closing: a late answer must not reach the session.
     void detach();
 
+    // After STARTTLS: what the Received: header says about the session
+    // (only when smtpd_tls_received_header asks for it).
+    void set_tls(std::optional<cleanup::TlsSummary> tls) { tls_ = std::move(tls); }
+
 private:
     struct Message;
     void write_queue(std::string_view bytes);
@@ -67,6 +72,7 @@ private:
     bool rewrite_allowed_;
     std::shared_ptr<bool> alive_;
     std::unique_ptr<Message> msg_;
+    std::optional<cleanup::TlsSummary> tls_;
 };
 
 } // namespace ferry::smtpd

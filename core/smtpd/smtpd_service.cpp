@@ -7,8 +7,10 @@
 #include "queue/queue_dirs.h"
 #include "smtpd/queue_hooks.h"
 #include "smtpd/session.h"
+#include "smtpd/tls_server.h"
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include <netdb.h>
 #include <sys/socket.h>
@@ -64,6 +66,43 @@ std::string printable(const asio::ip::address &a) {
     return a.to_string();
 }
 
+// A client connection, plaintext until STARTTLS and TLS after it.
+class Link {
+public:
+    explicit Link(tcp::socket sock) : sock_(std::move(sock)) {}
+
+    tcp::socket &socket() { return sock_; }
+    SSL *native() { return tls_ ? tls_->native_handle() : nullptr; }
+
+    asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(asio::mutable_buffer b) {
+        if (tls_) co_return co_await tls_->async_read_some(b, asio::as_tuple(asio::use_awaitable));
+        co_return co_await sock_.async_read_some(b, asio::as_tuple(asio::use_awaitable));
+    }
+
+    asio::awaitable<boost::system::error_code> write(std::string_view data) {
+        auto b = asio::buffer(data.data(), data.size());
+        if (tls_) {
+            auto [ec, n] = co_await asio::async_write(*tls_, b, asio::as_tuple(asio::use_awaitable));
+            (void)n;
+            co_return ec;
+        }
+        auto [ec, n] = co_await asio::async_write(sock_, b, asio::as_tuple(asio::use_awaitable));
+        (void)n;
+        co_return ec;
+    }
+
+    asio::awaitable<boost::system::error_code> start_tls(asio::ssl::context &ctx) {
+        tls_.emplace(sock_, ctx);
+        auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server,
+                                                   asio::as_tuple(asio::use_awaitable));
+        co_return ec;
+    }
+
+private:
+    tcp::socket sock_;
+    std::optional<asio::ssl::stream<tcp::socket &>> tls_;
+};
+
 class Service {
 public:
     Service(const Config &cfg, const config::MasterService &row)
@@ -78,6 +117,8 @@ public:
         session_.error_sleep_seconds = static_cast<unsigned>(seconds(cfg, row, "smtpd_error_sleep_time", 1));
         session_.line_length_limit = number(cfg, row, "line_length_limit", 2048);
         session_.disable_vrfy_command = yes(cfg, row, "disable_vrfy_command");
+        tls_ = make_tls_server(cfg, row);
+        session_.tls_available = tls_.context != nullptr;
         timeout_ = std::chrono::seconds(seconds(cfg, row, "smtpd_timeout", 300));
 
         receive_.myhostname = session_.myhostname;
@@ -179,6 +220,7 @@ private:
         co_await asio::post(ioc_, asio::use_awaitable);
         std::string who = client.name + "[" + client.addr + "]";
         msg::info("connect from " + who);
+        Link link(std::move(sock));
 
         std::optional<Verdict> answer;
         asio::steady_timer wake(ioc_, asio::steady_timer::time_point::max());
@@ -187,7 +229,7 @@ private:
                              answer = std::move(v);
                              wake.cancel();
                          },
-                         may_rewrite(sock, client.addr));
+                         may_rewrite(link.socket(), client.addr));
         Session session(session_, client, hooks);
         auto next = session.start();
         std::string buf(16384, '\0');
@@ -198,12 +240,13 @@ private:
                 co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
             }
             std::string out = session.take_output();
-            if (!out.empty()) {
-                auto [wec, n] = co_await asio::async_write(sock, asio::buffer(out), asio::as_tuple(asio::use_awaitable));
-                (void)n;
-                if (wec) break;
+            if (!out.empty() && co_await link.write(out)) break;
+            if (next == Session::Next::close) break;
+            if (next == Session::Next::start_tls) {
+                if (!co_await start_tls(link, session, hooks, who)) break;
+                next = session.tls_started();
+                continue;
             }
-            if (next == Session::Next::close || next == Session::Next::start_tls) break;
             if (next == Session::Next::wait) {
                 while (!answer) co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
                 Verdict v = std::move(*answer);
@@ -217,20 +260,20 @@ private:
             watchdog.async_wait([&](const boost::system::error_code &e) {
                 if (!e) {
                     timed_out = true;
-                    sock.cancel();
+                    link.socket().cancel();
                 }
             });
-            auto [rec, n] = co_await sock.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+            auto [rec, n] = co_await link.read_some(asio::buffer(buf));
             watchdog.cancel();
             if (timed_out) {
                 msg::info("timeout after " + std::string(session.in_transaction() ? "DATA" : "command") +
                           " from " + who);
-                std::string bye = "421 4.4.2 " + session_.myhostname + " Error: timeout exceeded\r\n";
-                co_await asio::async_write(sock, asio::buffer(bye), asio::as_tuple(asio::use_awaitable));
+                co_await link.write("421 4.4.2 " + session_.myhostname + " Error: timeout exceeded\r\n");
                 break;
             }
             if (rec) {
-                if (rec != asio::error::eof && rec != asio::error::connection_reset)
+                if (rec != asio::error::eof && rec != asio::error::connection_reset &&
+                    rec != asio::ssl::error::stream_truncated)
                     msg::info("read from " + who + ": " + rec.message());
                 if (session.in_transaction()) msg::info("lost connection after DATA from " + who);
                 break;
@@ -239,9 +282,34 @@ private:
         }
         session.disconnect();
         hooks.detach();
-        sock.close(ec);
+        link.socket().close(ec);
         msg::info("disconnect from " + who);
         if (--sessions_ == 0 && draining_) ioc_.stop();
+    }
+
+    // The handshake after "220 2.0.0 Ready to start TLS", bounded by
+    // smtpd_timeout like any read.
+    asio::awaitable<bool> start_tls(Link &link, Session &session, QueueHooks &hooks, const std::string &who) {
+        (void)session;
+        asio::steady_timer watchdog(ioc_, timeout_);
+        bool timed_out = false;
+        watchdog.async_wait([&](const boost::system::error_code &e) {
+            if (!e) {
+                timed_out = true;
+                link.socket().cancel();
+            }
+        });
+        auto ec = co_await link.start_tls(*tls_.context);
+        watchdog.cancel();
+        if (ec || timed_out) {
+            msg::info("SSL_accept error from " + who + ": " + (timed_out ? "timeout" : ec.message()));
+            msg::info("lost connection after STARTTLS from " + who);
+            co_return false;
+        }
+        auto summary = describe_tls(link.native());
+        if (tls_.loglevel >= 1) msg::info(tls_established_line(who, summary));
+        if (tls_.received_header) hooks.set_tls(summary);
+        co_return true;
     }
 
     const Config &cfg_;
@@ -254,6 +322,7 @@ private:
     asio::signal_set signals_;
     std::vector<tcp::acceptor> acceptors_;
     SessionConfig session_;
+    TlsServer tls_;
     ReceiveContext receive_;
     std::string rewrite_clients_;
     std::unique_ptr<MatchList> mynetworks_;
