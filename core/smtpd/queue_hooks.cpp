@@ -61,15 +61,22 @@ struct QueueHooks::Message {
 };
 
 QueueHooks::QueueHooks(const ReceiveContext &ctx, std::function<void(std::function<void()>)> post,
-                       std::function<void(Verdict)> resume, bool rewrite_allowed)
-    : ctx_(ctx), post_(std::move(post)), resume_(std::move(resume)),
-      rewrite_allowed_(rewrite_allowed), alive_(std::make_shared<bool>(true)) {}
+                       std::function<void(Verdict)> resume, ClientPolicy policy)
+    : ctx_(ctx), post_(std::move(post)), resume_(std::move(resume)), policy_(policy),
+      alive_(std::make_shared<bool>(true)) {}
 
 QueueHooks::~QueueHooks() { detach(); }
 
 void QueueHooks::detach() { *alive_ = false; }
 
 Verdict QueueHooks::check_sender(const Envelope &env, std::string_view) {
+    if (policy_.rate_limited && ctx_.anvil) {
+        if (unsigned n = ctx_.anvil->message(env.client_addr)) {
+            msg::warning("Message delivery request rate limit exceeded: " + std::to_string(n) + " from " +
+                         client_text(env) + " for service " + ctx_.service_name);
+            return Verdict::reject(Reply{450, "4.7.1", "Error: too much mail from " + env.client_addr});
+        }
+    }
     // Postfix checks the queue's free space when the client says MAIL FROM.
     auto space = queue::check_queue_space(ctx_.queue_directory, ctx_.queue_minfree,
                                           ctx_.message_size_limit, env.size.value_or(0));
@@ -83,6 +90,13 @@ Verdict QueueHooks::check_sender(const Envelope &env, std::string_view) {
 }
 
 Verdict QueueHooks::check_recipient(const Envelope &env, const Recipient &rcpt) {
+    if (policy_.rate_limited && ctx_.anvil) {
+        if (unsigned n = ctx_.anvil->recipient(env.client_addr)) {
+            msg::warning("Recipient address rate limit exceeded: " + std::to_string(n) + " from " +
+                         client_text(env) + " for service " + ctx_.service_name);
+            return Verdict::reject(Reply{450, "4.7.1", "Error: too many recipients from " + env.client_addr});
+        }
+    }
     RecipientRequest req{env.client_name, env.client_addr, rcpt.address};
     auto decide = [](const std::optional<Reply> &r) { return r ? Verdict::reject(*r) : Verdict::accept(); };
     if (!ctx_.recipients->may_block() || !ctx_.run_blocking) return decide(ctx_.recipients->check(req));
@@ -140,7 +154,7 @@ Verdict QueueHooks::begin_message(const Envelope &env) {
     o.header_size_limit = ctx_.header_size_limit;
     o.message_size_limit = static_cast<long>(ctx_.message_size_limit);
     o.size_offset = static_cast<long>(msg_->writer.file_size());
-    o.rewrite_allowed = rewrite_allowed_;
+    o.rewrite_allowed = policy_.rewrite_allowed;
     o.always_add_missing_headers = ctx_.always_add_missing_headers;
     o.undisclosed_recipients_header = ctx_.undisclosed_recipients_header;
     msg_->content = std::make_unique<cleanup::Content>(o, [this](std::string_view b) { write_queue(b); });

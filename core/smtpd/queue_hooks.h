@@ -13,6 +13,7 @@
 #include "cleanup/received.h"
 #include "queue/group_commit.h"
 #include "queue/queue_file_writer.h"
+#include "smtpd/anvil.h"
 #include "smtpd/hooks.h"
 #include "smtpd/recipient_check.h"
 
@@ -36,6 +37,8 @@ struct ReceiveContext {
     std::string undisclosed_recipients_header;
     const RecipientCheck *recipients = nullptr;
     queue::GroupCommitter *committer = nullptr;
+    Anvil *anvil = nullptr;
+    std::string service_name; // for anvil's log lines: "smtp"
     // Runs a blocking job off the event loop, then `done` back on it.
     std::function<void(std::function<void()> job)> run_blocking;
 };
@@ -44,8 +47,13 @@ class QueueHooks final : public Hooks {
 public:
     // `post` runs a function on the connection's event loop; `resume`
     // delivers a pending answer (called on that loop).
+    // What the connection decided about its client once, at connect time.
+    struct ClientPolicy {
+        bool rewrite_allowed = false; // local_header_rewrite_clients
+        bool rate_limited = true;     // not in smtpd_client_event_limit_exceptions
+    };
     QueueHooks(const ReceiveContext &ctx, std::function<void(std::function<void()>)> post,
-               std::function<void(Verdict)> resume, bool rewrite_allowed);
+               std::function<void(Verdict)> resume, ClientPolicy policy);
     ~QueueHooks() override;
 
     Verdict check_sender(const Envelope &env, std::string_view sender) override;
@@ -69,7 +77,7 @@ private:
     const ReceiveContext &ctx_;
     std::function<void(std::function<void()>)> post_;
     std::function<void(Verdict)> resume_;
-    bool rewrite_allowed_;
+    ClientPolicy policy_;
     std::shared_ptr<bool> alive_;
     std::unique_ptr<Message> msg_;
     std::optional<cleanup::TlsSummary> tls_;

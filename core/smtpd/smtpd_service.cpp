@@ -134,6 +134,18 @@ public:
         receive_.committer = &committer_;
         receive_.run_blocking = [this](std::function<void()> job) { asio::post(pool_, std::move(job)); };
         rewrite_clients_ = get("local_header_rewrite_clients");
+        AnvilLimits limits;
+        limits.connection_count = static_cast<unsigned>(number(cfg, row, "smtpd_client_connection_count_limit", 50));
+        limits.connection_rate = static_cast<unsigned>(number(cfg, row, "smtpd_client_connection_rate_limit", 0));
+        limits.message_rate = static_cast<unsigned>(number(cfg, row, "smtpd_client_message_rate_limit", 0));
+        limits.recipient_rate = static_cast<unsigned>(number(cfg, row, "smtpd_client_recipient_rate_limit", 0));
+        limits.rate_unit = std::chrono::seconds(seconds(cfg, row, "anvil_rate_time_unit", 60));
+        anvil_ = std::make_unique<Anvil>(limits);
+        receive_.anvil = anvil_.get();
+        receive_.service_name = row.service;
+        limit_exceptions_ = std::make_unique<MatchList>(
+            MatchList::parse("smtpd_client_event_limit_exceptions", get("smtpd_client_event_limit_exceptions"),
+                             catalog_, get("parent_domain_matches_subdomains"), MatchListKind::clients));
         mynetworks_ = std::make_unique<MatchList>(MatchList::parse(
             "mynetworks", get("mynetworks"), catalog_, get("parent_domain_matches_subdomains"), MatchListKind::clients));
     }
@@ -221,6 +233,22 @@ private:
         std::string who = client.name + "[" + client.addr + "]";
         msg::info("connect from " + who);
         Link link(std::move(sock));
+        QueueHooks::ClientPolicy policy;
+        policy.rewrite_allowed = may_rewrite(link.socket(), client.addr);
+        policy.rate_limited = !limit_exceptions_->match_client(client.name, client.addr).matched();
+        if (policy.rate_limited) {
+            bool by_rate = false;
+            if (unsigned n = anvil_->connect(client.addr, by_rate)) {
+                msg::warning(std::string(by_rate ? "Connection rate" : "Connection concurrency") +
+                             " limit exceeded: " + std::to_string(n) + " from " + who + " for service " + row_.service);
+                co_await link.write("421 4.7.0 " + session_.myhostname + " Error: too many connections from " +
+                                    client.addr + "\r\n");
+                link.socket().close(ec);
+                msg::info("disconnect from " + who);
+                if (--sessions_ == 0 && draining_) ioc_.stop();
+                co_return;
+            }
+        }
 
         std::optional<Verdict> answer;
         asio::steady_timer wake(ioc_, asio::steady_timer::time_point::max());
@@ -229,7 +257,7 @@ private:
                              answer = std::move(v);
                              wake.cancel();
                          },
-                         may_rewrite(link.socket(), client.addr));
+                         policy);
         Session session(session_, client, hooks);
         auto next = session.start();
         std::string buf(16384, '\0');
@@ -283,6 +311,7 @@ private:
         session.disconnect();
         hooks.detach();
         link.socket().close(ec);
+        if (policy.rate_limited) anvil_->disconnect(client.addr);
         msg::info("disconnect from " + who);
         if (--sessions_ == 0 && draining_) ioc_.stop();
     }
@@ -326,6 +355,8 @@ private:
     ReceiveContext receive_;
     std::string rewrite_clients_;
     std::unique_ptr<MatchList> mynetworks_;
+    std::unique_ptr<MatchList> limit_exceptions_;
+    std::unique_ptr<Anvil> anvil_;
     std::chrono::seconds timeout_{300};
     int sessions_ = 0;
     bool draining_ = false;
