@@ -173,8 +173,56 @@ bool Session::next_line(std::string &line)
     }
 }
 
+void Session::count_command(std::string_view verb)
+{
+    // Postfix's order in the summary; anything else counts as "unknown".
+    static const char *const names[] = {"helo", "ehlo", "starttls", "auth", "mail", "rcpt", "data",
+                                        "bdat", "rset", "noop", "vrfy", "etrn", "quit", "unknown"};
+    if (counts_.empty())
+        for (const char *n : names)
+            counts_.push_back({n, 0, 0});
+    std::string lower;
+    for (char c : verb)
+        lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    counting_ = static_cast<int>(counts_.size()) - 1;
+    for (std::size_t i = 0; i + 1 < counts_.size(); ++i)
+        if (lower == counts_[i].name)
+            counting_ = static_cast<int>(i);
+    ++counts_[static_cast<std::size_t>(counting_)].total;
+}
+
+void Session::count_reply(const Reply &r)
+{
+    // 354 is DATA's go-ahead, not its outcome.
+    if (counting_ < 0 || r.code == 354)
+        return;
+    if (r.code < 400)
+        ++counts_[static_cast<std::size_t>(counting_)].ok;
+    counting_ = -1;
+}
+
+std::string Session::command_stats() const
+{
+    std::string out;
+    unsigned ok = 0, total = 0;
+    for (const auto &c : counts_) {
+        if (c.total == 0)
+            continue;
+        ok += c.ok;
+        total += c.total;
+        out += std::string(out.empty() ? "" : " ") + c.name + "=" + std::to_string(c.ok);
+        if (c.ok != c.total)
+            out += "/" + std::to_string(c.total);
+    }
+    out += std::string(out.empty() ? "" : " ") + "commands=" + std::to_string(ok);
+    if (ok != total)
+        out += "/" + std::to_string(total);
+    return out;
+}
+
 void Session::reply(const Reply &r)
 {
+    count_reply(r);
     out_ += r.format();
     if (r.code >= 400) {
         ++error_count_;
@@ -185,6 +233,7 @@ void Session::reply(const Reply &r)
 
 void Session::close_with(const Reply &r)
 {
+    count_reply(r);
     out_ += r.format();
     next_ = Next::close;
     disconnect();

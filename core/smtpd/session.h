@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "smtpd/data_reader.h"
 #include "smtpd/envelope.h"
@@ -57,6 +58,11 @@ public:
     // Seconds to wait before writing the output (smtpd_error_sleep_time per
     // error reply once smtpd_soft_error_limit is reached); resets to 0.
     unsigned take_delay();
+
+    // Postfix's command summary for the "disconnect from" line:
+    // "ehlo=1 mail=1 rcpt=0/1 data=1 quit=1 commands=4/5" (ok/total, the
+    // total only when some failed).
+    std::string command_stats() const;
 
     Next next() const { return next_; }
     const Envelope &envelope() const { return env_; }
@@ -102,6 +108,16 @@ private:
     void end_content();
     void finish_end_message(const Verdict &v);
     void bdat_chunk_done();
+
+    // Command statistics: the command whose final reply is awaited.
+    void count_command(std::string_view verb);
+    void count_reply(const Reply &r);
+    struct CommandCount {
+        const char *name;
+        unsigned ok = 0, total = 0;
+    };
+    std::vector<CommandCount> counts_;
+    int counting_ = -1; // index into counts_, -1 when no command waits
 
     SessionConfig cfg_;
     ClientInfo client_;

@@ -11,6 +11,7 @@ void Session::dispatch(std::string_view line)
 {
     CommandLine cmd = split_command(line);
     const std::string &v = cmd.verb;
+    count_command(v);
     if (v.empty())
         reply(replies::bad_syntax());
     else if (v == "HELO")

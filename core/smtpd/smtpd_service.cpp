@@ -244,7 +244,7 @@ private:
                 co_await link.write("421 4.7.0 " + session_.myhostname + " Error: too many connections from " +
                                     client.addr + "\r\n");
                 link.socket().close(ec);
-                msg::info("disconnect from " + who);
+                msg::info("disconnect from " + who + " commands=0");
                 if (--sessions_ == 0 && draining_) ioc_.stop();
                 co_return;
             }
@@ -312,7 +312,7 @@ private:
         hooks.detach();
         link.socket().close(ec);
         if (policy.rate_limited) anvil_->disconnect(client.addr);
-        msg::info("disconnect from " + who);
+        msg::info("disconnect from " + who + " " + session.command_stats());
         if (--sessions_ == 0 && draining_) ioc_.stop();
     }
 

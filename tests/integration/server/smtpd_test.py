@@ -66,6 +66,8 @@ def session_basics(srv):
     T.check(r.startswith("250 2.0.0 Ok: queued as ") and qid, "queued as ID", r)
     T.eq(c.cmd("QUIT"), "221 2.0.0 Bye\r\n", "QUIT")
     T.check(c.closed(), "server closes after QUIT")
+    T.check(wait_log(srv, "disconnect from localhost[127.0.0.1] ehlo=1 mail=1/2 rcpt=1/3 data=1 quit=1 commands=5/8"),
+            "disconnect line with Postfix's command counts", srv.log()[-400:])
     path = os.path.join(srv.queue, "incoming", qid or "none")
     T.check(os.path.exists(path), "the queue file named by the reply exists", path)
     if os.path.exists(path):

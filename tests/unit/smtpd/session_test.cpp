@@ -369,3 +369,19 @@ TEST(Session, DisconnectAbortsOpenMessage)
     d.session->disconnect();
     EXPECT_EQ(d.hooks.calls.back(), "abort");
 }
+
+TEST(SessionStats, DisconnectSummaryCountsCommandsLikePostfix)
+{
+    Driver d;
+    d.ehlo();
+    d.hooks.reject_rcpt["nobody@x"] = Reply{550, "5.1.1", "<nobody@x>: Recipient address rejected"};
+    d.send("MAIL FROM:<a@b>\r\nRCPT TO:<nobody@x>\r\nRCPT TO:<c@d>\r\nDATA\r\nhi\r\n.\r\nFOO\r\nQUIT\r\n");
+    EXPECT_EQ(d.session->command_stats(), "ehlo=1 mail=1 rcpt=1/2 data=1 quit=1 unknown=0/1 commands=5/7");
+}
+
+TEST(SessionStats, NothingSaidIsCommandsZero)
+{
+    Driver d;
+    d.start();
+    EXPECT_EQ(d.session->command_stats(), "commands=0");
+}
