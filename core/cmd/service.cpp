@@ -5,6 +5,8 @@
 #include "config/config.h"
 #include "log/msg.h"
 #include "smtpd/smtpd_service.h"
+#include "qmgr/qmgr_service.h"
+#include "local/local_service.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -52,6 +54,8 @@ int service_main(int argc, char **argv) {
     if (file.empty()) msg::enable_syslog(false);
     else msg::quiet(true);
     if (a.command == "smtpd") return smtpd::run_smtpd_service(cfg, *row, fds);
+    if (a.command == "qmgr") return qmgr::run_qmgr_service(cfg, *row);
+    if (a.command == "local") return local::run_local_service(cfg, *row, fds);
     msg::fatal("service " + a.name + ": command " + a.command + " is not available");
 }
 

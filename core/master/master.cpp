@@ -33,6 +33,8 @@ struct Disposition {
 };
 constexpr Disposition dispositions[] = {
     {"smtpd", "run"},
+    {"qmgr", "run"},
+    {"local", "started by qmgr, one process per message"},
     {"cleanup", "folded into smtpd and pickup"},
     {"trivial-rewrite", "folded into the services that resolve addresses"},
     {"anvil", "folded into smtpd (connection and rate limits)"},

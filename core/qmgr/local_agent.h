@@ -1,0 +1,33 @@
+// local_agent.h - qmgr's side of a local(8) delivery: start
+// `ferry service local -c DIR -s NAME` with one end of a socketpair as its
+// fd 3, send the request, collect the answers (qmgr/channel.h) until the
+// process closes its end, and reap it.
+//
+// A process per message keeps every delivery (and the module code it
+// loads) out of qmgr's address space: a crash there costs one message a
+// retry, never qmgr.  Answers are taken only when well formed.
+#pragma once
+
+#include "qmgr/channel.h"
+
+#include <map>
+#include <string>
+
+namespace ferry {
+class Config;
+namespace config {
+struct MasterService;
+}
+} // namespace ferry
+
+namespace ferry::qmgr {
+
+// Fills `answers` (by recipient index) with what the agent said; returns ""
+// or why the agent could not be run or ended abnormally (for the log).
+// What qmgr logs for recipients a failed agent did not answer.
+inline constexpr const char *agent_failure_text = "unknown mail transport error";
+
+std::string run_local_agent(const Config &cfg, const config::MasterService &local, const DeliveryAsk &ask,
+                            std::map<size_t, DeliveryAnswer> &answers);
+
+} // namespace ferry::qmgr

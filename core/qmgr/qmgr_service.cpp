@@ -1,0 +1,296 @@
+// qmgr_service.cpp - see qmgr_service.h.
+#include "qmgr/qmgr_service.h"
+
+#include "config/config.h"
+#include "log/msg.h"
+#include "maps/catalog.h"
+#include "maps/match_list.h"
+#include "qmgr/channel.h"
+#include "qmgr/delivery_log.h"
+#include "qmgr/local_agent.h"
+#include "queue/queue_dirs.h"
+#include "queue/queue_file_reader.h"
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+
+namespace ferry::qmgr {
+namespace {
+
+// The queue manager's words, in one place.
+constexpr const char *remote_not_yet = "mail transport unavailable: remote delivery is not yet available in Ferry";
+constexpr const char *agent_failed = agent_failure_text;
+constexpr int incoming_scan_seconds = 5;
+
+volatile std::sig_atomic_t stop_requested = 0;
+void on_stop(int) { stop_requested = 1; }
+
+double now_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int seconds_param(const std::string &v, int fallback) {
+    if (v.empty()) return fallback;
+    char *end = nullptr;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (end == v.c_str() || n < 0) return fallback;
+    switch (*end) {
+    case 'm': n *= 60; break;
+    case 'h': n *= 3600; break;
+    case 'd': n *= 86400; break;
+    case 'w': n *= 604800; break;
+    default: break;
+    }
+    return static_cast<int>(n);
+}
+
+// Queue file names in one queue directory (not temporary or hidden ones).
+std::vector<std::string> queue_ids(const std::string &dir) {
+    std::vector<std::string> out;
+    DIR *d = ::opendir(dir.c_str());
+    if (!d) return out;
+    while (struct dirent *e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name.empty() || name[0] == '.' || name.ends_with(".tmp")) continue;
+        out.push_back(name);
+    }
+    ::closedir(d);
+    return out;
+}
+
+class QueueManager {
+public:
+    QueueManager(const Config &cfg, const config::MasterService &row)
+        : cfg_(cfg), row_(row), catalog_(catalog_options(cfg)) {
+        queue_ = get("queue_directory");
+        run_delay_ = seconds_param(get("queue_run_delay"), 300);
+        if (run_delay_ < 1) run_delay_ = 1;
+        mydestination_ = std::make_unique<MatchList>(MatchList::parse(
+            "mydestination", get("mydestination"), catalog_, get("parent_domain_matches_subdomains"),
+            MatchListKind::domains));
+        local_ = find_local_service();
+    }
+
+    int run() {
+        auto made = queue::create_queue_dirs(queue_);
+        if (!made.ok()) msg::fatal(made.text());
+        struct sigaction sa{};
+        sa.sa_handler = on_stop; // no SA_RESTART: poll() returns on a signal
+        sigemptyset(&sa.sa_mask);
+        for (int s : {SIGTERM, SIGUSR1, SIGINT}) ::sigaction(s, &sa, nullptr);
+        ::signal(SIGPIPE, SIG_IGN);
+
+        int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (watch < 0 || ::inotify_add_watch(watch, dir(queue::incoming_dir).c_str(), IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+            msg::warning(std::string("inotify on incoming: ") + std::strerror(errno) + "; scanning every " +
+                         std::to_string(incoming_scan_seconds) + "s");
+
+        // Crash recovery first: what a previous qmgr left in active/.
+        for (const auto &id : queue_ids(dir(queue::active_dir))) {
+            if (stop_requested) break;
+            handle_active(id);
+        }
+        double next_incoming = 0, next_deferred = 0;
+        while (!stop_requested) {
+            double now = now_seconds();
+            if (now >= next_incoming) {
+                scan_incoming();
+                next_incoming = now_seconds() + incoming_scan_seconds;
+            }
+            if (now >= next_deferred && !stop_requested) {
+                scan_deferred();
+                next_deferred = now_seconds() + run_delay_;
+            }
+            if (stop_requested) break;
+            pollfd p{watch, POLLIN, 0};
+            double wait = std::min(next_incoming, next_deferred) - now_seconds();
+            int ms = wait <= 0 ? 0 : static_cast<int>(wait * 1000) + 1;
+            if (watch >= 0 && ::poll(&p, 1, ms) > 0) {
+                char buf[4096];
+                while (::read(watch, buf, sizeof buf) > 0) {
+                }
+                next_incoming = 0; // something arrived: scan now
+            } else if (watch < 0) {
+                ::poll(nullptr, 0, ms);
+            }
+        }
+        if (watch >= 0) ::close(watch);
+        return 0;
+    }
+
+private:
+    static CatalogOptions catalog_options(const Config &cfg) {
+        auto o = default_catalog_options();
+        o.param = [&cfg](std::string_view name) { return cfg.get(name); };
+        return o;
+    }
+
+    std::string get(const char *name) const { return cfg_.service_get(row_, name).value_or(""); }
+    std::string dir(std::string_view q) const { return queue_ + "/" + std::string(q); }
+    std::string path(std::string_view q, const std::string &id) const { return queue::queue_file_path(queue_, q, id); }
+
+    // local_transport ("local:$myhostname") names the master.cf service
+    // that delivers to local users.
+    const config::MasterService *find_local_service() const {
+        std::string transport = get("local_transport");
+        transport = transport.substr(0, transport.find(':'));
+        for (const auto &s : cfg_.services())
+            if (s.service == transport && s.type == "unix" && !s.command.empty() && s.command[0] == "local") return &s;
+        return nullptr;
+    }
+
+    bool move(std::string_view from, std::string_view to, const std::string &id) {
+        if (::rename(path(from, id).c_str(), path(to, id).c_str()) == 0) return true;
+        if (errno != ENOENT)
+            msg::warning("rename " + path(from, id) + " to " + path(to, id) + ": " + std::strerror(errno));
+        return false;
+    }
+
+    void scan_incoming() {
+        for (const auto &id : queue_ids(dir(queue::incoming_dir))) {
+            if (stop_requested) return;
+            if (move(queue::incoming_dir, queue::active_dir, id)) handle_active(id);
+        }
+    }
+
+    void scan_deferred() {
+        for (const auto &id : queue_ids(dir(queue::deferred_dir))) {
+            if (stop_requested) return;
+            if (move(queue::deferred_dir, queue::active_dir, id)) handle_active(id);
+        }
+    }
+
+    bool is_local(const std::string &address, std::string &why) const {
+        size_t at = address.rfind('@');
+        if (at == std::string::npos) return true;
+        auto m = mydestination_->match_domain(std::string_view(address).substr(at + 1));
+        if (m.is_temp_fail()) why = m.reason;
+        return m.matched();
+    }
+
+    void log_deferred(const queue::QueueFileReader &r, const std::string &to, const char *relay, double active,
+                      const std::string &why) {
+        DeliveryLine l;
+        l.queue_id = r.queue_id();
+        l.to = to;
+        l.relay = relay;
+        double arrival = static_cast<double>(r.envelope().arrival_us) / 1e6, now = now_seconds();
+        l.delay = now - arrival;
+        l.before_qmgr = active - arrival;
+        l.in_qmgr = now - active;
+        l.dsn = "4.3.0";
+        l.status = "deferred";
+        l.text = why;
+        msg::info(format_delivery_line(l));
+    }
+
+    void handle_active(const std::string &id) {
+        double active = now_seconds();
+        queue::QueueFileReader r;
+        auto opened = r.open(path(queue::active_dir, id), queue::QueueFileReader::Mode::read_write);
+        if (!opened.ok()) {
+            if (opened.code() == queue::StatusCode::corrupt) {
+                msg::warning("saving corrupt file \"" + id + "\" from queue \"active\" to queue \"corrupt\": " +
+                             opened.text());
+                move(queue::active_dir, queue::corrupt_dir, id);
+            } else {
+                msg::warning(opened.text());
+                move(queue::active_dir, queue::deferred_dir, id);
+            }
+            return;
+        }
+        const auto &env = r.envelope();
+        msg::info(id + ": from=<" + env.sender + ">, size=" + std::to_string(r.file_size()) +
+                  ", nrcpt=" + std::to_string(env.recipients.size()) + " (queue active)");
+        DeliveryAsk ask;
+        ask.queue_id = id;
+        ask.active_us = static_cast<std::uint64_t>(active * 1e6);
+        for (size_t i = 0; i < env.recipients.size(); ++i) {
+            const auto &rcpt = env.recipients[i];
+            if (rcpt.done) continue;
+            std::string why;
+            if (is_local(rcpt.address, why)) {
+                ask.recipients.push_back(i);
+            } else if (!why.empty()) {
+                log_deferred(r, rcpt.address, "none", active, why);
+            } else {
+                log_deferred(r, rcpt.address, "none", active, remote_not_yet);
+            }
+        }
+        if (!ask.recipients.empty()) deliver_local(r, ask, active);
+        finish(r, id);
+    }
+
+    void deliver_local(queue::QueueFileReader &r, const DeliveryAsk &ask, double active) {
+        std::map<size_t, DeliveryAnswer> answers;
+        std::string failure;
+        if (!local_) failure = "mail transport unavailable: no local service in " + cfg_.master_cf_path();
+        else failure = run_local_agent(cfg_, *local_, ask, answers);
+        bool bounced = false;
+        for (size_t i : ask.recipients) {
+            auto a = answers.find(i);
+            if (a == answers.end()) {
+                // Never answered: the agent crashed or never ran.  Deferred,
+                // never assumed delivered.
+                log_deferred(r, r.envelope().recipients[i].address, local_ ? "local" : "none", active,
+                             failure.empty() ? agent_failed : failure);
+                continue;
+            }
+            if (a->second.outcome == Outcome::deferred) continue;
+            if (a->second.outcome == Outcome::bounced) bounced = true;
+            auto marked = r.mark_recipient_done(i);
+            if (!marked.ok()) msg::warning(marked.text());
+        }
+        if (bounced)
+            msg::info(r.queue_id() + ": sender non-delivery notification not sent to <" + r.envelope().sender +
+                      ">: bounce messages are not yet implemented");
+    }
+
+    void finish(queue::QueueFileReader &r, const std::string &id) {
+        // Re-read the state from the reader's envelope: mark_recipient_done
+        // updates it as well as the file.
+        bool all_done = true;
+        queue::QueueFileReader check;
+        if (check.open(path(queue::active_dir, id)).ok()) {
+            for (const auto &rc : check.envelope().recipients) all_done = all_done && rc.done;
+        } else {
+            all_done = false;
+        }
+        check.close();
+        r.close();
+        if (all_done) {
+            if (::unlink(path(queue::active_dir, id).c_str()) == 0) msg::info(id + ": removed");
+            else msg::warning("remove " + path(queue::active_dir, id) + ": " + std::strerror(errno));
+            return;
+        }
+        move(queue::active_dir, queue::deferred_dir, id);
+    }
+
+    const Config &cfg_;
+    const config::MasterService &row_;
+    MapCatalog catalog_;
+    std::string queue_;
+    int run_delay_ = 300;
+    std::unique_ptr<MatchList> mydestination_;
+    const config::MasterService *local_ = nullptr;
+};
+
+} // namespace
+
+int run_qmgr_service(const Config &cfg, const config::MasterService &row) {
+    QueueManager q(cfg, row);
+    return q.run();
+}
+
+} // namespace ferry::qmgr

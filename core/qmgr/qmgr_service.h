@@ -1,0 +1,32 @@
+// qmgr_service.h - the queue manager: moves new queue files from incoming/
+// to active/, decides per recipient where it goes, hands local recipients
+// to a local(8) process it starts for the message, and then removes the
+// file (every recipient done) or moves it to deferred/ for a later try.
+//
+// Minimal on purpose (issue 5, item 8):
+//  - one message at a time; inotify on incoming/ plus a scan every few
+//    seconds (in case an event was missed); deferred/ is re-tried every
+//    queue_run_delay (no per-message backoff yet, no maximal_queue_lifetime);
+//  - at start, files left in active/ by a crash are delivered first: the
+//    recipients marked done in the file are never delivered again;
+//  - a recipient whose domain is not in mydestination is deferred, since
+//    remote delivery (smtp) does not exist yet;
+//  - local recipients go to `ferry service local` over a socketpair
+//    (qmgr/channel.h); anything it did not answer is deferred;
+//  - bounced recipients are logged (by local) and marked done, but no
+//    non-delivery notification is sent to the sender yet.
+// SIGTERM and SIGUSR1 (reload) end the process after the current message.
+#pragma once
+
+namespace ferry {
+class Config;
+namespace config {
+struct MasterService;
+}
+} // namespace ferry
+
+namespace ferry::qmgr {
+
+int run_qmgr_service(const Config &cfg, const config::MasterService &row);
+
+} // namespace ferry::qmgr
