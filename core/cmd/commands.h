@@ -13,5 +13,8 @@ int map_main(int argc, char **argv);   // postmap
 int alias_main(int argc, char **argv); // postalias, newaliases
 int postfix_main(int argc, char **argv); // postfix start|stop|reload|status|check
 int service_main(int argc, char **argv); // a service process started by the master
+int sendmail_main(int argc, char **argv);  // sendmail: submit to the maildrop queue
+int postqueue_main(int argc, char **argv); // postqueue, mailq: list or flush the queue
+int postsuper_main(int argc, char **argv); // postsuper: delete, hold, release, requeue
 
 } // namespace ferry::cmd

@@ -24,6 +24,10 @@ constexpr Command commands[] = {
     {"alias", "newaliases", ferry::cmd::alias_main, "rebuild the alias database"},
     {"postfix", "postfix", ferry::cmd::postfix_main, "start, stop, reload, check the mail system"},
     {"service", "", ferry::cmd::service_main, "run one service (started by the master)"},
+    {"sendmail", "sendmail", ferry::cmd::sendmail_main, "submit a message (Postfix's sendmail command line)"},
+    {"queue", "postqueue", ferry::cmd::postqueue_main, "list the queue (-p, -j) or flush it (-f)"},
+    {"queue", "mailq", ferry::cmd::postqueue_main, "list the queue"},
+    {"super", "postsuper", ferry::cmd::postsuper_main, "delete, hold, release and requeue messages"},
 };
 
 std::string_view base_name(const char *path) {
@@ -35,7 +39,7 @@ std::string_view base_name(const char *path) {
 int usage() {
     std::fprintf(stderr, "usage: ferry COMMAND [options]\n\ncommands:\n");
     for (const auto &c : commands)
-        if (c.postfix_name != "newaliases" && !c.postfix_name.empty())
+        if (c.postfix_name != "newaliases" && c.postfix_name != "mailq" && !c.postfix_name.empty())
             std::fprintf(stderr, "  %-8s (%s)  %s\n", std::string(c.subcommand).c_str(),
                          std::string(c.postfix_name).c_str(),
                          std::string(c.summary).c_str());

@@ -4,6 +4,7 @@
 #include "cmd/commands.h"
 #include "config/config.h"
 #include "log/msg.h"
+#include "pickup/pickup_service.h"
 #include "smtpd/smtpd_service.h"
 #include "qmgr/qmgr_service.h"
 #include "local/local_service.h"
@@ -56,6 +57,7 @@ int service_main(int argc, char **argv) {
     if (a.command == "smtpd") return smtpd::run_smtpd_service(cfg, *row, fds);
     if (a.command == "qmgr") return qmgr::run_qmgr_service(cfg, *row);
     if (a.command == "local") return local::run_local_service(cfg, *row, fds);
+    if (a.command == "pickup") return pickup::run_pickup_service(cfg, *row);
     msg::fatal("service " + a.name + ": command " + a.command + " is not available");
 }
 

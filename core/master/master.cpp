@@ -35,6 +35,7 @@ constexpr Disposition dispositions[] = {
     {"smtpd", "run"},
     {"qmgr", "run"},
     {"local", "started by qmgr, one process per message"},
+    {"pickup", "run"},
     {"cleanup", "folded into smtpd and pickup"},
     {"trivial-rewrite", "folded into the services that resolve addresses"},
     {"anvil", "folded into smtpd (connection and rate limits)"},

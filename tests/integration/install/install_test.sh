@@ -15,7 +15,7 @@ prefix=$(meson introspect "$build" --buildoptions | python3 -c 'import json,sys;
 root=$dest$prefix
 sbin=$(find "$dest" -type f -name ferry -perm -u+x | head -1)
 [ -n "$sbin" ] || fail "ferry not installed"
-for n in postconf postmap postalias newaliases postfix; do
+for n in postconf postmap postalias newaliases postfix sendmail mailq postqueue postsuper; do
   [ "$(readlink "$(dirname "$sbin")/$n")" = ferry ] || fail "$n is not a symlink to ferry"
 done
 hdr=$(find "$dest" -path '*/include/ferry/plugin.h' | head -1)
