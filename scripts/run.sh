@@ -6,8 +6,7 @@
 #
 # Try it from another terminal:
 #   swaks --server 127.0.0.1:2525 --to root@localhost
-# The message is queued under state/queue/incoming/ (the queue manager and
-# Maildir delivery are the next steps of the receive-path issue).
+# The message is delivered to the Maildir state/mail/root/ (new/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -27,6 +26,6 @@ echo "== configuration in effect ($etc/main.cf):"
 cat "$etc/main.cf"
 echo "== starting Ferry on 127.0.0.1:2525; log: $FERRY_STATE/maillog"
 echo "   send a message:  swaks --server 127.0.0.1:2525 --to root@localhost"
-echo "   queued mail:     ls $FERRY_STATE/queue/incoming/"
+echo "   delivered mail:  ls $FERRY_STATE/mail/root/new/"
 # start-fg copies every log line to the terminal as well.
 exec "$ferry" start-fg -c "$etc"

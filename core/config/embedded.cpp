@@ -1,7 +1,8 @@
 // embedded.cpp - the default configuration compiled into Ferry, used when it
 // runs without a configuration directory (`ferry conf --embedded`,
 // FERRY_EMBEDDED=1).  It is a safe start: mail is accepted on the loopback
-// interface only, for this host, and delivered to ~/Maildir/.  Queue and
+// interface only, for this host, and delivered to a Maildir per user under
+// $state/mail/ (mail_spool_directory with a trailing slash).  Queue and
 // data live under a local state directory, so no root-owned paths are needed;
 // the SMTP server listens on 127.0.0.1:2525, beside any system mail server,
 // and logs to $state/maillog.
@@ -21,7 +22,8 @@ mydestination = $myhostname, localhost.$mydomain, localhost
 mynetworks_style = host
 queue_directory = @STATE@/queue
 data_directory = @STATE@/data
-home_mailbox = Maildir/
+home_mailbox =
+mail_spool_directory = @STATE@/mail/
 alias_maps =
 alias_database =
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination

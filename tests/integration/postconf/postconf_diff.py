@@ -199,7 +199,7 @@ def main():
         env = dict(os.environ, FERRY_STATE="/tmp/ferry-state-test")
         p = subprocess.run([ferry_bin, "conf", "--embedded", "-n"], capture_output=True, text=True, env=env)
         compare("embedded: ferry conf --embedded -n exit", 0, p.returncode)
-        for line in ["inet_interfaces = 127.0.0.1", "home_mailbox = Maildir/",
+        for line in ["inet_interfaces = 127.0.0.1", "mail_spool_directory = /tmp/ferry-state-test/mail/",
                      "queue_directory = /tmp/ferry-state-test/queue"]:
             compare(f"embedded: has {line!r}", True, line in p.stdout.splitlines())
     print(f"{checks - failures} of {checks} comparisons match")

@@ -120,7 +120,7 @@ TEST(Config, EmbeddedConfigurationListensOnLoopback) {
     auto c = Config::load_embedded("/var/lib/ferry-test");
     EXPECT_EQ(c.get("inet_interfaces"), "127.0.0.1");
     EXPECT_EQ(c.get("queue_directory"), "/var/lib/ferry-test/queue");
-    EXPECT_EQ(c.get("home_mailbox"), "Maildir/");
+    EXPECT_EQ(c.get("mail_spool_directory"), "/var/lib/ferry-test/mail/");
     EXPECT_FALSE(c.services().empty());
     EXPECT_FALSE(c.is_set("config_directory"));
 }
