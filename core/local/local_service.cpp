@@ -2,6 +2,7 @@
 #include "local/local_service.h"
 
 #include "config/config.h"
+#include "config/values.h"
 #include "local/alias_targets.h"
 #include "local/deliver_user.h"
 #include "local/mailbox.h"
@@ -47,25 +48,6 @@ struct Target {
     std::string dsn, text;           // when not sent
 };
 
-// Comma/space separated table names; "inline:{a=b, c=d}" stays one item.
-std::vector<std::string> list_items(std::string_view v) {
-    std::vector<std::string> out;
-    std::string cur;
-    int depth = 0;
-    for (char c : v) {
-        if (c == '{') ++depth;
-        if (c == '}' && depth > 0) --depth;
-        if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n')) {
-            if (!cur.empty()) out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) out.push_back(cur);
-    return out;
-}
-
 class LocalAgent {
 public:
     LocalAgent(const Config &cfg, const config::MasterService &row)
@@ -77,10 +59,11 @@ public:
         mydestination_ = std::make_unique<MatchList>(MatchList::parse(
             "mydestination", get("mydestination"), catalog_, get("parent_domain_matches_subdomains"),
             MatchListKind::domains));
-        for (const auto &spec : list_items(get("alias_maps"))) {
+        const std::string alias_maps = get("alias_maps"); // the items point into it
+        for (const auto &spec : config::list_items(alias_maps)) {
             auto opened = catalog_.open(spec, map_flags::lookup_default);
             if (!opened.map) msg::warning("alias_maps: " + opened.error);
-            aliases_.push_back({spec, std::move(opened.map)});
+            aliases_.push_back({std::string(spec), std::move(opened.map)});
         }
     }
 

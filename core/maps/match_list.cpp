@@ -6,6 +6,8 @@
 // order and stops at the first that matches, fails or is broken.
 #include "maps/match_list.h"
 
+#include "config/values.h"
+
 #include "log/msg.h"
 #include "maps/catalog.h"
 #include "maps/search_order.h"
@@ -35,26 +37,6 @@ namespace {
 
 constexpr int max_file_depth = 10;
 
-bool is_separator(char c) { return c == ',' || is_blank(c); }
-
-// Split a list at commas and whitespace, keeping "{...}" (inline: and
-// similar table names) in one piece.
-std::vector<std::string_view> split_items(std::string_view text) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && is_separator(text[i])) ++i;
-        if (i == text.size()) break;
-        size_t start = i;
-        int depth = 0;
-        for (; i < text.size() && (depth > 0 || !is_separator(text[i])); ++i) {
-            if (text[i] == '{') ++depth;
-            else if (text[i] == '}' && depth > 0) --depth;
-        }
-        out.push_back(text.substr(start, i - start));
-    }
-    return out;
-}
 
 struct Address {
     int family = 0;
@@ -128,7 +110,7 @@ public:
         : param_(param), catalog_(catalog), kind_(kind), items_(items) {}
 
     void parse(std::string_view text, bool negate, int depth) {
-        for (std::string_view token : split_items(text)) {
+        for (std::string_view token : config::list_items(text)) {
             bool neg = negate;
             while (!token.empty() && token.front() == '!') {
                 neg = !neg;
@@ -295,7 +277,7 @@ MatchResult temp_fail(std::string why) {
 bool parent_domain_rule_applies(std::string_view parent_domain_matches_subdomains,
                                 std::string_view param_name) {
     const std::string want = fold_case(param_name);
-    for (std::string_view feature : split_items(parent_domain_matches_subdomains))
+    for (std::string_view feature : config::list_items(parent_domain_matches_subdomains))
         if (fold_case(feature) == want) return true;
     return false;
 }

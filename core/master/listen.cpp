@@ -1,6 +1,8 @@
 // listen.cpp - see listen.h.
 #include "master/listen.h"
 
+#include "config/values.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -13,21 +15,6 @@
 
 namespace ferry::master {
 namespace {
-
-std::vector<std::string> words(std::string_view s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-        if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
-            if (!cur.empty()) out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) out.push_back(cur);
-    return out;
-}
 
 // A port number or a TCP service name; 0 when unknown.
 int port_of(const std::string &text) {
@@ -92,12 +79,12 @@ EndpointList inet_endpoints(std::string_view service_field, std::string_view ine
         return out;
     }
     bool v4 = false, v6 = false;
-    for (const auto &p : words(inet_protocols)) {
+    for (std::string_view p : config::list_items(inet_protocols)) {
         if (p == "all") v4 = v6 = true;
         else if (p == "ipv4") v4 = true;
         else if (p == "ipv6") v6 = true;
         else {
-            out.error = "bad inet_protocols value: " + p;
+            out.error = "bad inet_protocols value: " + std::string(p);
             return out;
         }
     }
@@ -109,7 +96,7 @@ EndpointList inet_endpoints(std::string_view service_field, std::string_view ine
     if (!host.empty()) {
         hosts.push_back(host);
     } else {
-        auto list = words(inet_interfaces);
+        auto list = config::list_items(inet_interfaces);
         if (list.size() == 1 && list[0] == "all") {
             if (v4) out.endpoints.push_back({"0.0.0.0", port, AF_INET});
             if (v6) out.endpoints.push_back({"::", port, AF_INET6});
@@ -120,7 +107,7 @@ EndpointList inet_endpoints(std::string_view service_field, std::string_view ine
                 if (v4) hosts.push_back("127.0.0.1");
                 if (v6) hosts.push_back("::1");
             } else {
-                hosts.push_back(h);
+                hosts.emplace_back(h);
             }
         }
     }

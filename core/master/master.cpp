@@ -2,6 +2,7 @@
 #include "master/master.h"
 
 #include "config/config.h"
+#include "config/values.h"
 #include "ferry_build_config.h"
 #include "log/msg.h"
 #include "master/listen.h"
@@ -93,7 +94,7 @@ private:
         std::string queue = cfg_.get("queue_directory").value_or("");
         std::string pid_dir = queue + "/" + cfg_.get("process_id_directory").value_or("pid");
         if (!pid_file_.is_open() && !pid_file_.acquire(pid_dir + "/master.pid")) return false;
-        if (auto t = cfg_.get("service_throttle_time")) throttle_ = seconds_of(*t, 60);
+        if (auto t = cfg_.get("service_throttle_time")) throttle_ = config::time_seconds(*t, 60);
         services_.clear();
         for (const auto &row : cfg_.services()) {
             std::string command = row.command.empty() ? "" : row.command[0];
@@ -246,21 +247,6 @@ private:
         }
         for (const auto &c : children_) kill(c.pid, SIGKILL);
         reap();
-    }
-
-    static int seconds_of(const std::string &v, int fallback) {
-        if (v.empty()) return fallback;
-        char *end = nullptr;
-        long n = std::strtol(v.c_str(), &end, 10);
-        int unit = 1;
-        switch (*end) {
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        case 'w': unit = 604800; break;
-        default: break;
-        }
-        return static_cast<int>(n * unit);
     }
 
     MasterOptions opt_;

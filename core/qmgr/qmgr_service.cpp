@@ -2,6 +2,7 @@
 #include "qmgr/qmgr_service.h"
 
 #include "config/config.h"
+#include "config/values.h"
 #include "log/msg.h"
 #include "maps/catalog.h"
 #include "maps/match_list.h"
@@ -40,21 +41,6 @@ double now_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-int seconds_param(const std::string &v, int fallback) {
-    if (v.empty()) return fallback;
-    char *end = nullptr;
-    long n = std::strtol(v.c_str(), &end, 10);
-    if (end == v.c_str() || n < 0) return fallback;
-    switch (*end) {
-    case 'm': n *= 60; break;
-    case 'h': n *= 3600; break;
-    case 'd': n *= 86400; break;
-    case 'w': n *= 604800; break;
-    default: break;
-    }
-    return static_cast<int>(n);
-}
-
 // Queue file names in one queue directory (not temporary or hidden ones).
 std::vector<std::string> queue_ids(const std::string &dir) {
     std::vector<std::string> out;
@@ -74,7 +60,7 @@ public:
     QueueManager(const Config &cfg, const config::MasterService &row)
         : cfg_(cfg), row_(row), catalog_(catalog_options(cfg)) {
         queue_ = get("queue_directory");
-        run_delay_ = seconds_param(get("queue_run_delay"), 300);
+        run_delay_ = config::time_seconds(get("queue_run_delay"), 300);
         if (run_delay_ < 1) run_delay_ = 1;
         mydestination_ = std::make_unique<MatchList>(MatchList::parse(
             "mydestination", get("mydestination"), catalog_, get("parent_domain_matches_subdomains"),

@@ -2,6 +2,7 @@
 #include "smtpd/recipient_check.h"
 
 #include "config/config.h"
+#include "config/values.h"
 #include "log/msg.h"
 #include "maps/catalog.h"
 #include "maps/map.h"
@@ -12,25 +13,6 @@
 
 namespace ferry::smtpd {
 namespace {
-
-// Comma/space separated, but "inline:{a=b, c=d}" stays one item.
-std::vector<std::string> items(std::string_view text) {
-    std::vector<std::string> out;
-    std::string cur;
-    int depth = 0;
-    for (char c : text) {
-        if (c == '{') ++depth;
-        if (c == '}' && depth > 0) --depth;
-        if (depth == 0 && (c == ',' || std::isspace(static_cast<unsigned char>(c)))) {
-            if (!cur.empty()) out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) out.push_back(cur);
-    return out;
-}
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -67,11 +49,11 @@ RecipientCheck::RestrictionList RecipientCheck::parse_list(std::string_view text
         {"defer", Step::defer},
     };
     RestrictionList list;
-    for (const auto &word : items(text)) {
+    for (std::string_view word : config::list_items(text)) {
         Step step = Step::unknown;
         for (const auto &[name, s] : known)
             if (word == name) step = s;
-        list.push_back({step, word});
+        list.push_back({step, std::string(word)});
     }
     return list;
 }
@@ -100,7 +82,8 @@ RecipientCheck RecipientCheck::from_config(const Config &cfg, MapCatalog &catalo
     c.relay_reject_code_ = std::atoi(get("relay_domains_reject_code").c_str());
     if (c.unknown_local_code_ < 400 || c.unknown_local_code_ > 599) c.unknown_local_code_ = 550;
     if (c.relay_reject_code_ < 400 || c.relay_reject_code_ > 599) c.relay_reject_code_ = 554;
-    for (const auto &spec : items(get("local_recipient_maps"))) {
+    const std::string maps = get("local_recipient_maps"); // the items point into it
+    for (std::string_view spec : config::list_items(maps)) {
         auto opened = catalog.open(without_proxy(spec), map_flags::lookup_default);
         if (!opened.map) {
             // Postfix defers mail for an unusable table; so do we (see check()).

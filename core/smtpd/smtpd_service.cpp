@@ -2,6 +2,7 @@
 #include "smtpd/smtpd_service.h"
 
 #include "config/config.h"
+#include "config/values.h"
 #include "log/msg.h"
 #include "maps/catalog.h"
 #include "queue/queue_dirs.h"
@@ -38,17 +39,7 @@ bool yes(const Config &cfg, const config::MasterService &row, const char *name) 
 }
 
 int seconds(const Config &cfg, const config::MasterService &row, const char *name, int fallback) {
-    auto v = cfg.service_get(row, name);
-    if (!v || v->empty()) return fallback;
-    char *end = nullptr;
-    long n = std::strtol(v->c_str(), &end, 10);
-    switch (*end) {
-    case 'm': n *= 60; break;
-    case 'h': n *= 3600; break;
-    case 'd': n *= 86400; break;
-    default: break;
-    }
-    return static_cast<int>(n);
+    return config::time_seconds(cfg.service_get(row, name).value_or(""), fallback);
 }
 
 // The client's name as Postfix logs it: the reverse name, "unknown" when

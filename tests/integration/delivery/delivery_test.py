@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "server"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferry_server import FerryServer  # noqa: E402
+from ferry_server import FerryServer, wait_for  # noqa: E402
 from tally import Tally  # noqa: E402
 
 T = Tally("delivery")
@@ -51,16 +51,6 @@ def send(srv, rcpts, body="Subject: hello\r\n\r\nbody line\r\n", sender="sender@
     with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as s:
         s.ehlo("client.example")
         s.sendmail(sender, rcpts, body)
-
-
-def wait_for(cond, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
-
 
 def lines(srv, text):
     return [line for line in srv.log().splitlines() if text in line]

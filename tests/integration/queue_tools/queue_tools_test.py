@@ -15,7 +15,7 @@ import time
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from ferry_server import FerryServer, BIN  # noqa: E402
+from ferry_server import FerryServer, BIN, wait_for  # noqa: E402
 import queue_file  # noqa: E402
 from tally import Tally  # noqa: E402
 
@@ -25,16 +25,6 @@ T = Tally("queue_tools")
 def run(name, *args, stdin="", env=None):
     return subprocess.run([os.path.join(BIN, name), *args], input=stdin, capture_output=True,
                           text=True, timeout=30, env=env)
-
-
-def wait_for(cond, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def files(srv, queue):
     try:

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferry_server import FerryServer  # noqa: E402
+from ferry_server import FerryServer, children  # noqa: E402
 from queue_file import parse  # noqa: E402
 from tally import Tally  # noqa: E402
 
@@ -29,15 +29,6 @@ acked = {}                # queue id -> token
 lock = threading.Lock()
 stop = threading.Event()
 errors = []
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
 
 def sender(port, n0):
     n = n0
@@ -78,8 +69,10 @@ def main():
             with lock:
                 return len(acked)
 
-        while count() < 100 and not stop.is_set():
+        deadline = time.monotonic() + 20
+        while count() < 100 and not stop.is_set() and time.monotonic() < deadline:
             time.sleep(0.02)
+        T.check(count() >= 100, "the stream is flowing before the first kill", str(count()))
         # Let the smtpd process live past the master's start-up throttle window.
         time.sleep(2.5)
         smtpd = children(srv.master_pid())

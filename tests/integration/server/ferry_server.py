@@ -16,6 +16,26 @@ import time
 BIN = os.environ.get("FERRY_TEST_BIN", "")
 
 
+def wait_for(cond, timeout=15):
+    """Polls cond() until it is true or `timeout` seconds have passed;
+    returns its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return bool(cond())
+
+
+def children(pid):
+    """The pids of a process's children (the master's services)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,20 +11,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferry_server import FerryServer, postfix  # noqa: E402
+from ferry_server import FerryServer, postfix, wait_for  # noqa: E402
 from tally import Tally  # noqa: E402
 
 T = Tally("master")
-
-
-def wait_for(cond, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def lifecycle():
     rows = ["pickup    unix  n       -       n       60      1       pickup",

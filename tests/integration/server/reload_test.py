@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferry_server import FerryServer, postfix  # noqa: E402
+from ferry_server import FerryServer, postfix, children  # noqa: E402
 from smtp_client import RawClient  # noqa: E402
 from tally import Tally  # noqa: E402
 
@@ -24,15 +24,6 @@ PAUSE = 0.1             # between messages: sessions stay open across reloads
 
 ok, failures = [], []
 lock = threading.Lock()
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
 
 def client(port, n):
     for s_no in range(SESSIONS):

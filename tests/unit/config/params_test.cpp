@@ -1,5 +1,6 @@
 // params_test.cpp - the parameter table and the computed defaults.
 #include "config/params.h"
+#include "config/values.h"
 
 #include <gtest/gtest.h>
 
@@ -50,4 +51,24 @@ TEST(Params, DeliveryAgentsGetServiceParameters) {
     EXPECT_TRUE(limit);
     EXPECT_EQ(service_params("relay", "smtp").size(), 16u);
     EXPECT_TRUE(service_params("submission", "smtpd").empty());
+}
+
+TEST(Values, ListItemsKeepBracedTablesWhole) {
+    auto items = ferry::config::list_items(" a, b\tinline:{x=1, y=2},,c\n d ");
+    std::vector<std::string> got(items.begin(), items.end());
+    EXPECT_EQ(got, (std::vector<std::string>{"a", "b", "inline:{x=1, y=2}", "c", "d"}));
+    EXPECT_TRUE(ferry::config::list_items(" , ").empty());
+}
+
+TEST(Values, TimeSecondsTakesPostfixUnits) {
+    using ferry::config::time_seconds;
+    EXPECT_EQ(time_seconds("300s", 1), 300);
+    EXPECT_EQ(time_seconds("300", 1), 300);
+    EXPECT_EQ(time_seconds("5m", 1), 300);
+    EXPECT_EQ(time_seconds("1h", 1), 3600);
+    EXPECT_EQ(time_seconds("2d", 1), 172800);
+    EXPECT_EQ(time_seconds("1w", 1), 604800);
+    EXPECT_EQ(time_seconds("", 7), 7);
+    EXPECT_EQ(time_seconds("soon", 7), 7);
+    EXPECT_EQ(time_seconds("-5s", 7), 7);
 }
