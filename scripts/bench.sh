@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh [hash|regexp|pcre|mysql|ldap|all] - build Ferry (plain,
+# bench.sh [hash|regexp|pcre|mysql|ldap|smtp|all] - build Ferry (plain,
 # optimised) and print its numbers side by side with Postfix's on the same
 # files in one run.
 set -euo pipefail
@@ -13,8 +13,10 @@ export FERRY_MAP_BENCH=$PWD/$dir/bench/map_lookup_bench
 case "$what" in
   hash|regexp|pcre) python3 bench/tables_bench.py "$PWD/$dir/tests" "$what" ;;
   mysql|ldap) python3 bench/directory_bench.py "$PWD/$dir/tests" "$PWD/$dir/bench/async_lookup_bench" "$what" ;;
+  smtp) python3 bench/smtp_bench.py "$PWD/$dir/tests" all ;;
   all)
     python3 bench/tables_bench.py "$PWD/$dir/tests" all
-    python3 bench/directory_bench.py "$PWD/$dir/tests" "$PWD/$dir/bench/async_lookup_bench" all ;;
+    python3 bench/directory_bench.py "$PWD/$dir/tests" "$PWD/$dir/bench/async_lookup_bench" all
+    python3 bench/smtp_bench.py "$PWD/$dir/tests" all ;;
   *) echo "bench.sh: unknown benchmark \"$what\"" >&2; exit 2 ;;
 esac

@@ -70,6 +70,7 @@ private:
 
     void run();
     void commit_batch(std::vector<Request> &batch);
+    static void sync_batch(std::vector<Request> &batch);
 
     Options options_;
     mutable std::mutex mutex_;
