@@ -65,9 +65,22 @@ public:
     tcp::socket &socket() { return sock_; }
     SSL *native() { return tls_ ? tls_->native_handle() : nullptr; }
 
-    asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(asio::mutable_buffer b) {
-        if (tls_) co_return co_await tls_->async_read_some(b, asio::as_tuple(asio::use_awaitable));
-        co_return co_await sock_.async_read_some(b, asio::as_tuple(asio::use_awaitable));
+    // Plaintext sessions wait for readability first and only then read
+    // into `shared`, so an idle session holds no read buffer: `shared` is
+    // one buffer for every connection of the (single-threaded) loop, and
+    // the caller consumes what it got before its next co_await.  A TLS
+    // session keeps a buffer of its own, since its read stays pending.
+    asio::awaitable<std::tuple<boost::system::error_code, std::string_view>> read_some(std::string &shared) {
+        if (tls_) {
+            auto [ec, n] = co_await tls_->async_read_some(asio::buffer(tls_buffer_),
+                                                          asio::as_tuple(asio::use_awaitable));
+            co_return std::tuple{ec, std::string_view(tls_buffer_.data(), n)};
+        }
+        auto [ec] = co_await sock_.async_wait(tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return std::tuple{ec, std::string_view{}};
+        std::size_t n = sock_.read_some(asio::buffer(shared), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+        co_return std::tuple{ec, std::string_view(shared.data(), ec ? 0 : n)};
     }
 
     asio::awaitable<boost::system::error_code> write(std::string_view data) {
@@ -83,6 +96,7 @@ public:
     }
 
     asio::awaitable<boost::system::error_code> start_tls(asio::ssl::context &ctx) {
+        tls_buffer_.assign(16384, '\0');
         tls_.emplace(sock_, ctx);
         auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server,
                                                    asio::as_tuple(asio::use_awaitable));
@@ -92,6 +106,7 @@ public:
 private:
     tcp::socket sock_;
     std::optional<asio::ssl::stream<tcp::socket &>> tls_;
+    std::string tls_buffer_;
 };
 
 class Service {
@@ -251,7 +266,6 @@ private:
                          policy);
         Session session(session_, client, hooks);
         auto next = session.start();
-        std::string buf(16384, '\0');
         bool timed_out = false;
         while (true) {
             if (unsigned delay = session.take_delay()) {
@@ -282,7 +296,7 @@ private:
                     link.socket().cancel();
                 }
             });
-            auto [rec, n] = co_await link.read_some(asio::buffer(buf));
+            auto [rec, got] = co_await link.read_some(read_buffer_);
             watchdog.cancel();
             if (timed_out) {
                 msg::info("timeout after " + std::string(session.in_transaction() ? "DATA" : "command") +
@@ -297,7 +311,8 @@ private:
                 if (session.in_transaction()) msg::info("lost connection after DATA from " + who);
                 break;
             }
-            next = session.receive(std::string_view(buf.data(), n));
+            if (got.empty()) continue; // woken without data: wait again
+            next = session.receive(got);
         }
         session.disconnect();
         hooks.detach();
@@ -349,6 +364,9 @@ private:
     std::unique_ptr<MatchList> limit_exceptions_;
     std::unique_ptr<Anvil> anvil_;
     std::chrono::seconds timeout_{300};
+    // One read buffer for every connection: read_some fills it and the
+    // session consumes it before the connection awaits anything else.
+    std::string read_buffer_ = std::string(65536, '\0');
     int sessions_ = 0;
     bool draining_ = false;
 };
