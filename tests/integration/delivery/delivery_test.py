@@ -52,6 +52,13 @@ def send(srv, rcpts, body="Subject: hello\r\n\r\nbody line\r\n", sender="sender@
         s.ehlo("client.example")
         s.sendmail(sender, rcpts, body)
 
+def logged(srv, text):
+    """The log lines with `text`, waiting for the first: a file can appear
+    (Maildir, queue) a moment before the line that reports it."""
+    wait_for(lambda: lines(srv, text))
+    return lines(srv, text)
+
+
 def lines(srv, text):
     return [line for line in srv.log().splitlines() if text in line]
 
@@ -79,7 +86,7 @@ def maildir_cases():
             T.check(m.startswith("Return-Path: <sender@example.org>\nX-Original-To: root@mx.ferry.test\n"
                                  "Delivered-To: root@mx.ferry.test\n"), "Return-Path and Delivered-To first", m[:300])
             T.check("\nSubject: hello\n" in m and m.endswith("\nbody line\n"), "headers and body", m)
-        sent = lines(srv, "to=<root@mx.ferry.test>, relay=local, delay=")
+        sent = logged(srv, "to=<root@mx.ferry.test>, relay=local, delay=")
         T.check(sent and "dsn=2.0.0, status=sent (delivered to maildir)" in sent[0] and "postfix/local[" in sent[0],
                 "local logs status=sent in Postfix's form", sent)
         T.check(lines(srv, "from=<sender@example.org>, size=") and lines(srv, "nrcpt=1 (queue active)"),
@@ -100,14 +107,14 @@ def maildir_cases():
                     "the alias copy names the final and the original recipient", m[:300])
             st = os.stat(d[0])
             T.eq(st.st_uid, __import__("pwd").getpwnam("daemon").pw_uid, "daemon's copy is written as daemon")
-        T.check(lines(srv, "to=<daemon@mx.ferry.test>, orig_to=<team@mx.ferry.test>, relay=local"),
+        T.check(logged(srv, "to=<daemon@mx.ferry.test>, orig_to=<team@mx.ferry.test>, relay=local"),
                 "orig_to in the alias delivery line", srv.log()[-1500:])
 
         # An alias that lists itself delivers to the user, not in a loop.
         send(srv, ["selfish@mx.ferry.test"])
         T.check(wait_for(lambda: lines(srv, "to=<selfish@mx.ferry.test>")), "self-listing alias is logged",
                 srv.log()[-1000:])
-        T.check(lines(srv, 'status=bounced (unknown user: "selfish")'),
+        T.check(logged(srv, 'status=bounced (unknown user: "selfish")'),
                 "self-listing alias reaches the password file", srv.log()[-1000:])
 
         # Unknown user: bounced (Postfix's words), the file removed.
@@ -115,16 +122,16 @@ def maildir_cases():
         send(srv, ["nosuchuser@mx.ferry.test"])
         T.check(wait_for(lambda: lines(srv, 'status=bounced (unknown user: "nosuchuser")')),
                 "unknown user is bounced", srv.log()[-1000:])
-        b = lines(srv, "to=<nosuchuser@mx.ferry.test>")
+        b = logged(srv, "to=<nosuchuser@mx.ferry.test>")
         T.check(b and "dsn=5.1.1" in b[0], "bounce has dsn=5.1.1", b)
         T.check(wait_for(lambda: len(lines(srv, ": removed")) > before), "bounced message is removed", srv.log()[-600:])
-        T.check(lines(srv, "bounce messages are not yet implemented"), "missing bounce notice is logged", "")
+        T.check(logged(srv, "bounce messages are not yet implemented"), "missing bounce notice is logged", "")
 
         # Remote and unsupported targets are deferred, retried, never dropped.
         send(srv, ["someone@example.org", "root@mx.ferry.test"])
         T.check(wait_for(lambda: queue_files(srv, "deferred")), "remote recipient: file moves to deferred/",
                 srv.log()[-1000:])
-        d = lines(srv, "to=<someone@example.org>, relay=none")
+        d = logged(srv, "to=<someone@example.org>, relay=none")
         T.check(d and "status=deferred" in d[0], "remote recipient logged as deferred", d)
         T.check(wait_for(lambda: len(lines(srv, "to=<someone@example.org>, relay=none")) >= 2, 10),
                 "deferred/ is retried after queue_run_delay", srv.log()[-800:])

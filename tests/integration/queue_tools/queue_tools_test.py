@@ -136,7 +136,7 @@ def corrupt(srv):
     os.rename(path + ".tmp", path)
     T.check(wait_for(lambda: files(srv, "corrupt") == ["4QvBroken1z000000000000"]),
             "a malformed maildrop file goes to corrupt/", f"{files(srv, 'maildrop')} {srv.log()}")
-    T.check("moved to the corrupt queue" in srv.log(), "and pickup warns", srv.log())
+    T.check(wait_for(lambda: "moved to the corrupt queue" in srv.log()), "and pickup warns", srv.log())
     r = run("sendmail", "-C", srv.dir, "-f", "a@example.org", "bob@example.net", stdin="Subject: good\n\nx\n")
     T.check(picked(srv, 1), "a good file next to it is picked up", srv.log())
 
