@@ -12,7 +12,7 @@ run_suite() { # $1 = build kind
   echo "== meson test ($1, $dir)"
   # The sanitizer build runs the long differential tests at a smaller scale.
   local scale=full; [ "$1" = asan ] && scale=small
-  FERRY_TEST_SCALE=$scale meson test -C "$dir" --print-errorlogs --num-processes 2 "${MESON_TEST_ARGS[@]}" 2>&1 | tee "$dir/test-summary.txt" | grep -E '^(Ok|Fail|Expected|Unexpected|Skipped|Timeout):|FAIL|ERROR' || true
+  FERRY_TEST_SCALE=$scale meson test -C "$dir" --print-errorlogs --num-processes 3 "${MESON_TEST_ARGS[@]}" 2>&1 | tee "$dir/test-summary.txt" | grep -E '^(Ok|Fail|Expected|Unexpected|Skipped|Timeout):|FAIL|ERROR' || true
   local ok fail
   ok=$(awk '/^Ok:/{print $2}' "$dir/test-summary.txt")
   fail=$(awk '/^(Fail|Unexpected Pass|Timeout):/{s+=$2} END{print s+0}' "$dir/test-summary.txt")

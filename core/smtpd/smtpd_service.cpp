@@ -123,6 +123,10 @@ public:
         session_.error_sleep_seconds = static_cast<unsigned>(seconds(cfg, row, "smtpd_error_sleep_time", 1));
         session_.line_length_limit = number(cfg, row, "line_length_limit", 2048);
         session_.disable_vrfy_command = yes(cfg, row, "disable_vrfy_command");
+        // Postfix 3.9's smtpd_forbid_bare_newline: only "reject" changes
+        // anything here, because Ferry always requires <CR><LF>.<CR><LF>
+        // to end DATA (what 3.9's default, "normal", does).
+        if (get("smtpd_forbid_bare_newline") == "reject") session_.forbid_bare_newline = BareNewline::reject;
         tls_ = make_tls_server(cfg, row);
         session_.tls_available = tls_.context != nullptr;
         timeout_ = std::chrono::seconds(seconds(cfg, row, "smtpd_timeout", 300));

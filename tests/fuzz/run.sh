@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # run.sh - build the libFuzzer targets with clang and run each for a bounded
-# time (FUZZ_SECONDS, default 20) from the seed corpus.  A crash, leak or
+# time (FUZZ_SECONDS, default 12) from the seed corpus.  A crash, leak or
 # sanitizer report fails the run; a fresh crash input is left in build-fuzz/.
 # The seed is fixed (FUZZ_SEED, default 1) so a CI run can be repeated
 # exactly; set FUZZ_SEED=0 for a random one when hunting.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-secs=${FUZZ_SECONDS:-20}
+secs=${FUZZ_SECONDS:-12}
 seed=${FUZZ_SEED:-1}
 dir=build-fuzz
 if [ ! -f "$dir/build.ninja" ]; then

@@ -131,6 +131,22 @@ def relay_denied():
         c.close()
 
 
+def bare_newline():
+    with FerryServer("barelf", main_cf=dict(LOCAL, smtpd_forbid_bare_newline="reject")) as srv:
+        c = RawClient(srv.port)
+        c.cmd("EHLO x")
+        c.send("MAIL FROM:<a@example.org>\n")
+        T.eq(c.reply(), "521 5.5.2 mx.ferry.test Error: bare <LF> received\r\n",
+             "smtpd_forbid_bare_newline = reject: a bare LF ends the session")
+        T.check(c.closed(), "and the connection is closed")
+    with FerryServer("barelf-normal", main_cf=LOCAL) as srv:
+        c = RawClient(srv.port)
+        c.cmd("EHLO x")
+        c.send("MAIL FROM:<a@example.org>\n")
+        T.eq(c.reply(), "250 2.1.0 Ok\r\n", "by default a bare LF ends a command line, as in Postfix 3.9's normal mode")
+        c.close()
+
+
 def smtplib_and_swaks(srv):
     s = smtplib.SMTP("127.0.0.1", srv.port, timeout=10)
     s.ehlo("smtplib.example")
@@ -166,6 +182,7 @@ def main():
         srv.stop()
         T.eq(srv.problems(), [], "no Ferry process died, failed or reported a sanitizer error")
     relay_denied()
+    bare_newline()
     T.finish()
 
 
