@@ -14,11 +14,88 @@
 
 namespace ferry::queue {
 
+// Threads that sync one batch's files at once.  They live as long as the
+// committer: starting them per batch cost a clone and a stack mapping for
+// nearly every message.  The thread that calls sync() works too.
+class GroupCommitter::SyncPool {
+public:
+    explicit SyncPool(std::size_t max_threads) : max_threads_(std::max<std::size_t>(max_threads, 1)) {}
+    SyncPool(const SyncPool &) = delete;
+    SyncPool &operator=(const SyncPool &) = delete;
+
+    ~SyncPool() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        start_.notify_all();
+        for (auto &t : threads_) t.join();
+    }
+
+    // Syncs every request's file; returns when all are synced.
+    void sync(std::vector<Request> &batch) {
+        std::size_t helpers = std::min(batch.size(), max_threads_) - (batch.empty() ? 0 : 1);
+        if (helpers == 0) {
+            for (auto &r : batch) r.status = sync_file(r.file.fd(), r.file.temp_path());
+            return;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            while (threads_.size() < helpers) threads_.emplace_back([this] { work(); });
+            batch_ = &batch;
+            next_ = 0;
+            wanted_ = helpers;
+            busy_ = helpers;
+            ++generation_;
+        }
+        start_.notify_all();
+        drain(batch);
+        std::unique_lock lock(mutex_);
+        finished_.wait(lock, [this] { return busy_ == 0; });
+        batch_ = nullptr;
+    }
+
+private:
+    void drain(std::vector<Request> &batch) {
+        for (std::size_t i; (i = next_.fetch_add(1)) < batch.size();)
+            batch[i].status = sync_file(batch[i].file.fd(), batch[i].file.temp_path());
+    }
+
+    void work() {
+        std::uint64_t seen = 0;
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            start_.wait(lock, [&] { return stop_ || (generation_ != seen && wanted_ > 0); });
+            if (stop_) return;
+            seen = generation_;
+            --wanted_;
+            std::vector<Request> *batch = batch_;
+            lock.unlock();
+            drain(*batch);
+            lock.lock();
+            if (--busy_ == 0) finished_.notify_one();
+        }
+    }
+
+    const std::size_t max_threads_;
+    std::mutex mutex_;
+    std::condition_variable start_, finished_;
+    std::vector<std::thread> threads_;
+    std::vector<Request> *batch_ = nullptr;
+    std::atomic<std::size_t> next_{0};
+    std::size_t wanted_ = 0; // helpers still to join this generation
+    std::size_t busy_ = 0;   // helpers not yet done with it
+    std::uint64_t generation_ = 0;
+    bool stop_ = false;
+};
+
 GroupCommitter::GroupCommitter() : GroupCommitter(Options{}) {}
 
 GroupCommitter::GroupCommitter(Options options) : options_(options) {
     if (options_.max_batch == 0) options_.max_batch = 1;
-    thread_ = std::thread([this] { run(); });
+    pool_ = std::make_unique<SyncPool>(16);
+    collector_ = std::thread([this] { collect(); });
+    directory_stage_ = std::thread([this] { sync_directories(); });
 }
 
 GroupCommitter::~GroupCommitter() { shutdown(); }
@@ -44,7 +121,9 @@ void GroupCommitter::shutdown() {
         stopping_ = true;
         wake_.notify_one();
     }
-    if (thread_.joinable()) thread_.join();
+    if (collector_.joinable()) collector_.join();
+    if (directory_stage_.joinable()) directory_stage_.join();
+    pool_.reset();
 }
 
 GroupCommitter::Stats GroupCommitter::stats() const {
@@ -52,13 +131,15 @@ GroupCommitter::Stats GroupCommitter::stats() const {
     return stats_;
 }
 
-void GroupCommitter::run() {
+// Stage 1: each batch's file data, then each rename.  Failures drop out
+// here (temporary file removed) but still travel on, to be told in order.
+void GroupCommitter::collect() {
     std::vector<Request> batch;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-            if (pending_.empty()) return; // stopping, and drained
+            if (pending_.empty()) break; // stopping, and drained
             if (options_.linger.count() > 0 && !stopping_) {
                 auto until = std::chrono::steady_clock::now() + options_.linger;
                 wake_.wait_until(lock, until, [this] {
@@ -70,64 +151,63 @@ void GroupCommitter::run() {
                          std::make_move_iterator(pending_.begin() + static_cast<long>(take)));
             pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
         }
-        commit_batch(batch);
+        pool_->sync(batch);
+        for (auto &r : batch) {
+            if (r.status) r.status = rename_no_replace(r.file.temp_path(), r.file.final_path());
+            if (r.status) r.file.close();
+            else r.file.discard();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            stats_.batches += 1;
+            for (auto &r : batch) renamed_.push_back(std::move(r));
+        }
+        renamed_cv_.notify_one();
         batch.clear();
-    }
-}
-
-// Each file's data, synced from several threads at once: the block layer
-// merges their cache flushes, where one thread syncing file after file
-// pays a whole device flush per message.
-void GroupCommitter::sync_batch(std::vector<Request> &batch) {
-    constexpr std::size_t max_threads = 16;
-    std::size_t threads = std::min(batch.size(), max_threads);
-    if (threads <= 1) {
-        for (auto &r : batch) r.status = sync_file(r.file.fd(), r.file.temp_path());
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t i; (i = next.fetch_add(1)) < batch.size();)
-            batch[i].status = sync_file(batch[i].file.fd(), batch[i].file.temp_path());
-    };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto &t : pool) t.join();
-}
-
-void GroupCommitter::commit_batch(std::vector<Request> &batch) {
-    // 1. Each file's data.  2. Each rename.  Failures drop out here.
-    sync_batch(batch);
-    std::map<std::string, std::vector<Request *>> renamed; // by directory
-    for (auto &r : batch) {
-        if (r.status) r.status = rename_no_replace(r.file.temp_path(), r.file.final_path());
-        if (!r.status) {
-            r.file.discard();
-            continue;
-        }
-        r.file.close();
-        renamed[r.file.directory()].push_back(&r);
-    }
-    // 3. One sync per directory makes every rename in it durable.
-    std::uint64_t dir_syncs = 0;
-    for (auto &[dir, requests] : renamed) {
-        Status s = sync_directory(dir);
-        ++dir_syncs;
-        if (s) continue;
-        for (Request *r : requests) {
-            ::unlink(r->file.final_path().c_str());
-            r->status = Status(s.code(), "queue file " + r->file.final_path() + ": " + s.text());
-        }
     }
     {
         std::lock_guard lock(mutex_);
-        stats_.files += batch.size();
-        stats_.batches += 1;
-        stats_.directory_syncs += dir_syncs;
+        collected_all_ = true;
     }
-    // 4. Only now may anyone be told.
-    for (auto &r : batch) {
+    renamed_cv_.notify_one();
+}
+
+// Stage 2: one sync per directory makes every rename in it durable, for
+// every batch renamed since the last round.  Only then may anyone be told.
+void GroupCommitter::sync_directories() {
+    std::vector<Request> round;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            renamed_cv_.wait(lock, [this] { return collected_all_ || !renamed_.empty(); });
+            if (renamed_.empty()) return; // stage 1 has ended, and all is told
+            round.swap(renamed_);
+        }
+        std::map<std::string, std::vector<Request *>> by_directory;
+        for (auto &r : round)
+            if (r.status) by_directory[r.file.directory()].push_back(&r);
+        std::uint64_t dir_syncs = 0;
+        for (auto &[dir, requests] : by_directory) {
+            Status s = sync_directory(dir);
+            ++dir_syncs;
+            if (s) continue;
+            for (Request *r : requests) {
+                ::unlink(r->file.final_path().c_str());
+                r->status = Status(s.code(), "queue file " + r->file.final_path() + ": " + s.text());
+            }
+        }
+        {
+            std::lock_guard lock(mutex_);
+            stats_.files += round.size();
+            stats_.directory_syncs += dir_syncs;
+        }
+        complete(round);
+        round.clear();
+    }
+}
+
+void GroupCommitter::complete(std::vector<Request> &done) {
+    for (auto &r : done) {
         if (!r.done) continue;
         try {
             r.done(r.status);

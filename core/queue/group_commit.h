@@ -1,18 +1,23 @@
 // group_commit.h - makes many sealed queue files durable and visible with
 // shared syncs.
 //
-// One background thread takes whatever requests are pending as a batch:
-// it syncs each file's data, renames each to its queue id, syncs each
-// directory once for the whole batch, and only then calls each request's
-// completion callback.  So no message is acknowledged before its own data and
-// its directory entry are on stable storage, and N messages arriving together
-// cost N file syncs but one directory sync.
+// Two stages, each on its own thread, so one batch's directory sync
+// overlaps the next batch's file syncs:
+//  1. the collector takes whatever requests are pending as a batch, syncs
+//     each file's data (concurrently, on a pool of threads that lives as
+//     long as the committer), and renames each to its queue id;
+//  2. the directory stage takes every batch renamed since its last round,
+//     syncs each directory once for all of them, and only then calls each
+//     request's completion callback.
+// So no message is acknowledged before its own data and its directory entry
+// are on stable storage, and N messages arriving together cost N file syncs
+// (merged by the block layer) but one directory sync.
 //
-// Callbacks run on the committer thread; the SMTP server posts them back to
-// its event loop.  A request that fails gets the error text (file and cause)
-// and leaves nothing visible: its temporary file is removed, and if only the
-// directory sync failed, the renamed file is removed again.  shutdown() (and
-// the destructor) completes every request already submitted.
+// Callbacks run on the directory stage's thread; the SMTP server posts them
+// back to its event loop.  A request that fails gets the error text (file
+// and cause) and leaves nothing visible: its temporary file is removed, and
+// if only the directory sync failed, the renamed file is removed again.
+// shutdown() (and the destructor) completes every request already submitted.
 #pragma once
 
 #include "queue/durable.h"
@@ -22,6 +27,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -42,8 +48,8 @@ public:
 
     struct Stats {
         std::uint64_t files = 0;            // requests completed
-        std::uint64_t batches = 0;          // batches processed
-        std::uint64_t directory_syncs = 0;  // directory fsyncs made
+        std::uint64_t batches = 0;          // batches collected (stage 1)
+        std::uint64_t directory_syncs = 0;  // directory fsyncs made (stage 2)
     };
 
     GroupCommitter();
@@ -68,17 +74,24 @@ private:
         Status status;
     };
 
-    void run();
-    void commit_batch(std::vector<Request> &batch);
-    static void sync_batch(std::vector<Request> &batch);
+    class SyncPool;
+
+    void collect();              // stage 1
+    void sync_directories();     // stage 2
+    void complete(std::vector<Request> &done);
 
     Options options_;
+    std::unique_ptr<SyncPool> pool_;
     mutable std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable wake_;       // stage 1: pending_ or stopping_
+    std::condition_variable renamed_cv_; // stage 2: renamed_ or collected_all_
     std::vector<Request> pending_;
+    std::vector<Request> renamed_;       // stage 1's output, stage 2's input
     bool stopping_ = false;
+    bool collected_all_ = false;         // stage 1 has ended
     Stats stats_;
-    std::thread thread_;
+    std::thread collector_;
+    std::thread directory_stage_;
 };
 
 } // namespace ferry::queue

@@ -56,6 +56,7 @@ struct QueueHooks::Message {
     std::unique_ptr<cleanup::Content> content;
     queue::Status failure; // the first write error
     bool pending_cr = false;
+    std::string scratch; // write_queue's output, reused
     std::size_t recipients = 0;
     std::string sender;
 };
@@ -163,18 +164,29 @@ Verdict QueueHooks::begin_message(const Envelope &env) {
 
 // Cleanup's output has CRLF line ends; the queue file keeps LF (see
 // docs/queue-format.md).  A CR at the end of one piece waits for the next.
+// Text between CRs is copied in spans, not byte by byte.
 void QueueHooks::write_queue(std::string_view bytes) {
     Message &m = *msg_;
-    if (!m.failure.ok()) return;
-    std::string out;
-    out.reserve(bytes.size() + 1);
-    for (char c : bytes) {
-        if (m.pending_cr) {
-            m.pending_cr = false;
-            if (c != '\n') out += '\r';
+    if (!m.failure.ok() || bytes.empty()) return;
+    std::string &out = m.scratch;
+    out.clear();
+    if (m.pending_cr) {
+        m.pending_cr = false;
+        if (bytes.front() != '\n') out += '\r';
+    }
+    while (!bytes.empty()) {
+        auto cr = bytes.find('\r');
+        if (cr == std::string_view::npos) {
+            out.append(bytes);
+            break;
         }
-        if (c == '\r') m.pending_cr = true;
-        else out += c;
+        out.append(bytes.substr(0, cr));
+        if (cr + 1 == bytes.size()) {
+            m.pending_cr = true;
+            break;
+        }
+        if (bytes[cr + 1] != '\n') out += '\r'; // a CR of its own is content
+        bytes.remove_prefix(cr + 1);
     }
     auto st = m.writer.append(out);
     if (!st.ok()) m.failure = st;

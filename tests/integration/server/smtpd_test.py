@@ -103,6 +103,8 @@ def pipelining_and_smuggling(srv):
     if len(after) == 1:
         content = parse(after.pop())["content"]
         T.eq(content.count(b"MAIL FROM:<evil@example.org>"), 4, "every smuggled command stayed message content")
+        T.check(b"text\r.\nMAIL FROM:<evil@example.org>\n" in content,
+                "a bare CR stays in the queue file, CRLF becomes LF", content[:400])
 
 
 def size_limit(srv):
