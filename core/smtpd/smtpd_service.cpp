@@ -8,6 +8,7 @@
 #include "queue/queue_dirs.h"
 #include "smtpd/queue_hooks.h"
 #include "smtpd/session.h"
+#include "smtpd/reverse_names.h"
 #include "smtpd/tls_server.h"
 
 #include <boost/asio.hpp>
@@ -42,14 +43,16 @@ int seconds(const Config &cfg, const config::MasterService &row, const char *nam
     return config::time_seconds(cfg.service_get(row, name).value_or(""), fallback);
 }
 
-// The client's name as Postfix logs it: the reverse name, "unknown" when
-// there is none.  (Forward confirmation comes with the DNS resolver.)
-std::string reverse_name(const tcp::endpoint &peer) {
+// The client's reverse name.  (Forward confirmation comes with the DNS
+// resolver.)  Runs on a worker thread: a slow resolver must not stall the
+// event loop.
+ReverseName reverse_name(const tcp::endpoint &peer) {
     char host[NI_MAXHOST];
-    if (::getnameinfo(peer.data(), static_cast<socklen_t>(peer.size()), host, sizeof(host), nullptr, 0,
-                      NI_NAMEREQD) != 0)
-        return "unknown";
-    return host;
+    int rc = ::getnameinfo(peer.data(), static_cast<socklen_t>(peer.size()), host, sizeof(host), nullptr, 0,
+                           NI_NAMEREQD);
+    if (rc == 0) return {ReverseName::Kind::name, host};
+    if (rc == EAI_AGAIN || rc == EAI_MEMORY || rc == EAI_SYSTEM) return {ReverseName::Kind::temporary_failure, ""};
+    return {ReverseName::Kind::no_name, ""};
 }
 
 std::string printable(const asio::ip::address &a) {
@@ -237,9 +240,14 @@ private:
         }
         ClientInfo client;
         client.addr = printable(peer.address());
-        co_await asio::post(pool_, asio::use_awaitable);
-        client.name = reverse_name(peer);
-        co_await asio::post(ioc_, asio::use_awaitable);
+        auto known = reverse_names_.find(client.addr, ReverseNameCache::Clock::now());
+        if (!known) {
+            co_await asio::post(pool_, asio::use_awaitable);
+            known = reverse_name(peer);
+            co_await asio::post(ioc_, asio::use_awaitable);
+            reverse_names_.store(client.addr, *known, ReverseNameCache::Clock::now());
+        }
+        client.name = known->display();
         std::string who = client.name + "[" + client.addr + "]";
         msg::info("connect from " + who);
         Link link(std::move(sock));
@@ -367,6 +375,7 @@ private:
     std::unique_ptr<MatchList> mynetworks_;
     std::unique_ptr<MatchList> limit_exceptions_;
     std::unique_ptr<Anvil> anvil_;
+    ReverseNameCache reverse_names_{std::chrono::seconds(60), 10000};
     std::chrono::seconds timeout_{300};
     // One read buffer for every connection: read_some fills it and the
     // session consumes it before the connection awaits anything else.
