@@ -12,7 +12,7 @@ dir=build-fuzz
 if [ ! -f "$dir/build.ninja" ]; then
   CC=clang-14 CXX=clang++-14 meson setup "$dir" -Dfuzz=true -Dtests=false -Dbench=false \
     -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dcpp_args=-fsanitize=fuzzer-no-link -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
+    -Ddebug=false "-Dcpp_args=-fsanitize=fuzzer-no-link -g1" "-Dc_args=-fsanitize=fuzzer-no-link -g1" >/dev/null
 fi
 ninja -C "$dir" >/dev/null
 status=0
