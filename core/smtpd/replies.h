@@ -53,6 +53,12 @@ inline Reply not_implemented() { return make(502, "5.5.1", "Error: command not i
 inline Reply vrfy_disabled() { return make(502, "5.5.1", "VRFY command is disabled"); }
 inline Reply tls_already_active() { return make(554, "5.5.1", "Error: TLS already active"); }
 
+// TLS required (smtpd_tls_security_level = encrypt).  Every command but
+// HELO, EHLO, STARTTLS, NOOP and QUIT gets 530 before TLS is active; with
+// no usable certificate STARTTLS itself gets 454, so no mail is accepted.
+inline Reply starttls_first() { return make(530, "5.7.0", "Must issue a STARTTLS command first"); }
+inline Reply tls_unavailable() { return make(454, "4.7.0", "TLS not available due to local problem"); }
+
 // Syntax errors.
 inline Reply helo_syntax() { return make(501, "", "Syntax: HELO hostname"); }
 inline Reply ehlo_syntax() { return make(501, "", "Syntax: EHLO hostname"); }
@@ -101,6 +107,9 @@ inline Reply bare_lf(std::string_view host)
 {
     return make(521, "5.5.2", std::string(host) + " Error: bare <LF> received");
 }
+// smtpd_forbid_unauth_pipelining = yes: a command (or any input before the
+// greeting) that came before the reply it had to wait for.
+inline Reply pipelining_sync() { return make(554, "5.5.0", "Error: SMTP protocol synchronization"); }
 // Sent when a client keeps pipelining content after DATA was refused.
 inline Reply break_rules() { return make(221, "2.7.0", "Error: I can break rules, too. Goodbye."); }
 

@@ -23,9 +23,15 @@ Session::Session(SessionConfig config, ClientInfo client, Hooks &hooks)
 
 Session::~Session() { disconnect(); }
 
-Session::Next Session::start()
+Session::Next Session::start(std::string_view early)
 {
+    // Postfix looks for input before it greets; with
+    // smtpd_forbid_unauth_pipelining the 554 replaces the greeting.
+    if (!early.empty() && pipelining_violation("CONNECT", early))
+        return next_;
     reply(Reply{220, "", cfg_.banner});
+    if (!early.empty())
+        return receive(early);
     return next_;
 }
 

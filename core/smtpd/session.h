@@ -15,7 +15,13 @@
 // Pipelining: every complete command already received is answered in one
 // receive() call, and the caller writes all replies at once when it
 // returns, which is when the input is drained.  Input after DATA, and the
-// counted bytes after BDAT, are message content, never commands.
+// counted bytes after BDAT, are message content, never commands.  Input
+// that came before it was allowed (before the greeting, after HELO, EHLO,
+// DATA, NOOP or VRFY, or after any command when the client has not said
+// EHLO) is logged once per network session (SessionConfig::
+// check_pipelining) as Postfix's "improper command pipelining after CMD
+// from host[addr]: <input>", and ends the session when
+// smtpd_forbid_unauth_pipelining is set.
 // Message content goes to Hooks::message_data in chunks as it arrives.
 #pragma once
 
@@ -41,8 +47,10 @@ public:
     Session &operator=(const Session &) = delete;
     ~Session();
 
-    // Queues the 220 greeting.
-    Next start();
+    // Queues the 220 greeting.  `early` is what the client sent before it
+    // (the caller reads what is already waiting on the socket): it is
+    // logged as improper pipelining after CONNECT, then read as commands.
+    Next start(std::string_view early = {});
     // Feeds bytes from the client and processes as much as they allow.
     Next receive(std::string_view bytes);
     // The answer of the hook that returned Verdict::pending.
@@ -69,6 +77,9 @@ public:
     unsigned error_count() const { return error_count_; }
     bool tls_active() const { return tls_active_; }
     bool in_transaction() const { return in_mail_; }
+    // The client pipelined where it must not (Postfix's per-session flag,
+    // what reject_unauth_pipelining tests).
+    bool improper_pipelining() const { return improper_pipelining_; }
 
 private:
     enum class Phase { command, data, bdat };
@@ -84,6 +95,7 @@ private:
 
     // Commands (session_commands.cpp).
     void dispatch(std::string_view line);
+    bool pipelining_violation(std::string_view after, std::string_view early);
     void cmd_helo(std::string_view args, bool extended);
     void cmd_mail(std::string_view args);
     void cmd_rcpt(std::string_view args);
@@ -134,6 +146,7 @@ private:
     Pending pending_ = Pending::none;
     bool helo_seen_ = false;
     bool tls_active_ = false;
+    bool improper_pipelining_ = false;
     bool in_mail_ = false;
     bool message_open_ = false; // begin_message accepted, not ended or aborted
     unsigned error_count_ = 0;

@@ -1,5 +1,10 @@
 // session_commands.cpp - HELO/EHLO, MAIL, RCPT, RSET, NOOP, QUIT, VRFY,
-// ETRN and STARTTLS, in the order and with the replies of Postfix's smtpd.
+// ETRN and STARTTLS, in the order and with the replies of Postfix's smtpd;
+// before any of them, Postfix's checks from its command table: TLS
+// required (530) and improper pipelining (logged; 554 when forbidden).
+#include <cstdio>
+
+#include "log/msg.h"
 #include "smtpd/command.h"
 #include "smtpd/esmtp_params.h"
 #include "smtpd/replies.h"
@@ -7,14 +12,91 @@
 
 namespace ferry::smtpd {
 
+namespace {
+
+// What Postfix's command table says about each command it knows: whether
+// it is allowed before STARTTLS when TLS is required, and whether it must
+// be the last of a pipelined group (the client waits for its reply).
+struct CommandRule {
+    const char *verb;
+    bool pre_tls;
+    bool last;
+};
+
+constexpr CommandRule command_rules[] = {
+    {"HELO", true, true},   {"EHLO", true, true},  {"STARTTLS", true, false}, {"AUTH", false, false},
+    {"MAIL", false, false}, {"RCPT", false, false}, {"DATA", false, true},     {"BDAT", false, false},
+    {"RSET", false, false}, {"NOOP", true, true},  {"VRFY", false, true},     {"ETRN", false, false},
+    {"QUIT", true, false},
+};
+
+const CommandRule *find_rule(std::string_view verb)
+{
+    for (const auto &r : command_rules)
+        if (verb == r.verb)
+            return &r;
+    return nullptr;
+}
+
+// Client input as Postfix's escape() shows it in a log line: at most 100
+// bytes, C escapes for control characters, octal for the rest.
+std::string escape_input(std::string_view in)
+{
+    std::string out;
+    for (unsigned char c : in.substr(0, 100)) {
+        switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '\a': out += "\\a"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\v': out += "\\v"; break;
+        default:
+            if (c >= 0x20 && c < 0x7f) {
+                out += static_cast<char>(c);
+            } else {
+                char buf[8];
+                std::snprintf(buf, sizeof(buf), "\\%03o", c);
+                out += buf;
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 void Session::dispatch(std::string_view line)
 {
     CommandLine cmd = split_command(line);
     const std::string &v = cmd.verb;
     count_command(v);
-    if (v.empty())
+    if (v.empty()) {
         reply(replies::bad_syntax());
-    else if (v == "HELO")
+        return;
+    }
+    const CommandRule *rule = find_rule(v);
+    if (rule == nullptr || (v == "BDAT" && !cfg_.enable_chunking)) {
+        reply(replies::not_recognized());
+        return;
+    }
+    if (cfg_.tls_required && !tls_active_ && !rule->pre_tls) {
+        // BDAT's counted bytes are skipped, not read as commands.
+        if (v == "BDAT")
+            cmd_bdat(cmd.args);
+        else
+            reply(replies::starttls_first());
+        return;
+    }
+    // Postfix's rule: input already waiting after a command that ends a
+    // pipelined group, or after any command before EHLO.
+    bool esmtp = env_.protocol.rfind("ESMTP", 0) == 0;
+    if ((!esmtp || rule->last) && in_pos_ < in_.size() &&
+        pipelining_violation(rule->verb, std::string_view(in_).substr(in_pos_)))
+        return;
+    if (v == "HELO")
         cmd_helo(cmd.args, false);
     else if (v == "EHLO")
         cmd_helo(cmd.args, true);
@@ -24,7 +106,7 @@ void Session::dispatch(std::string_view line)
         cmd_rcpt(cmd.args);
     else if (v == "DATA")
         cmd_data(cmd.args);
-    else if (v == "BDAT" && cfg_.enable_chunking)
+    else if (v == "BDAT")
         cmd_bdat(cmd.args);
     else if (v == "RSET")
         cmd_rset(cmd.args);
@@ -38,10 +120,23 @@ void Session::dispatch(std::string_view line)
         cmd_etrn(cmd.args);
     else if (v == "STARTTLS")
         cmd_starttls(cmd.args);
-    else if (v == "AUTH")
+    else // AUTH
         reply(replies::make(503, "5.5.1", "Error: authentication not enabled"));
-    else
-        reply(replies::not_recognized());
+}
+
+// Logs the first violation of the session; true when the session ends for
+// it (smtpd_forbid_unauth_pipelining).
+bool Session::pipelining_violation(std::string_view after, std::string_view early)
+{
+    if (!cfg_.check_pipelining || improper_pipelining_)
+        return false;
+    improper_pipelining_ = true;
+    msg::info("improper command pipelining after " + std::string(after) + " from " + client_.name + "[" +
+              client_.addr + "]: " + escape_input(early));
+    if (!cfg_.forbid_unauth_pipelining)
+        return false;
+    close_with(replies::pipelining_sync());
+    return true;
 }
 
 std::string Session::ehlo_text() const
@@ -54,7 +149,7 @@ std::string Session::ehlo_text() const
     if (!cfg_.disable_vrfy_command)
         t += "\nVRFY";
     t += "\nETRN";
-    if (cfg_.tls_available && !tls_active_)
+    if ((cfg_.tls_available || cfg_.tls_required) && !tls_active_)
         t += "\nSTARTTLS";
     t += "\nENHANCEDSTATUSCODES\n8BITMIME";
     if (cfg_.enable_dsn)
@@ -276,7 +371,9 @@ void Session::cmd_starttls(std::string_view args)
         return;
     }
     if (!cfg_.tls_available) {
-        reply(replies::not_implemented());
+        // Required but without a usable certificate: Postfix's answer when
+        // its TLS engine did not start.
+        reply(cfg_.tls_required ? replies::tls_unavailable() : replies::not_implemented());
         return;
     }
     if (in_mail_) {

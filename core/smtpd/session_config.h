@@ -32,7 +32,22 @@ struct SessionConfig {
     bool enable_chunking = true;             // smtpd_discard_ehlo_keywords
     bool enable_smtputf8 = true;             // smtputf8_enable
     bool enable_dsn = true;
-    bool tls_available = false;              // STARTTLS may be offered
+    bool tls_available = false;              // STARTTLS works: a certificate loaded
+    // smtpd_tls_security_level = encrypt (or smtpd_enforce_tls = yes):
+    // STARTTLS is offered even when tls_available is false (it then gets
+    // "454 4.7.0 TLS not available due to local problem"), and every
+    // command but HELO, EHLO, STARTTLS, NOOP and QUIT gets "530 5.7.0 Must
+    // issue a STARTTLS command first" until TLS is active.
+    bool tls_required = false;
+    // A network client (the smtpd service sets this; `sendmail -bs` does
+    // not, as Postfix skips the check in stand-alone mode): a command sent
+    // before the reply it had to wait for is logged, once per session, as
+    // "improper command pipelining after CMD from host[addr]: input".
+    bool check_pipelining = false;
+    // smtpd_forbid_unauth_pipelining (Postfix 3.7.6+, default no; 3.9:
+    // yes): such a client is answered "554 5.5.0 Error: SMTP protocol
+    // synchronization" and the session ends.
+    bool forbid_unauth_pipelining = false;
     BareNewline forbid_bare_newline = BareNewline::normal;
     std::size_t content_chunk_size = 64 * 1024; // message_data() batching
 };

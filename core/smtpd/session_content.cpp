@@ -165,6 +165,12 @@ void Session::cmd_bdat(std::string_view args)
     bdat_last_ = last;
     phase_ = Phase::bdat;
     bdat_discard_ = true;
+    if (cfg_.tls_required && !tls_active_) {
+        // Postfix answers 530 and would read the chunk as commands; the
+        // count is known, so Ferry skips the chunk instead.
+        reply(replies::starttls_first());
+        return;
+    }
     if (bdat_failed_) {
         reply(replies::bdat_discarded(count));
         return;

@@ -17,6 +17,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -132,6 +133,9 @@ public:
         if (get("smtpd_forbid_bare_newline") == "reject") session_.forbid_bare_newline = BareNewline::reject;
         tls_ = make_tls_server(cfg, row);
         session_.tls_available = tls_.context != nullptr;
+        session_.tls_required = tls_.required;
+        session_.check_pipelining = true;
+        session_.forbid_unauth_pipelining = yes(cfg, row, "smtpd_forbid_unauth_pipelining");
         timeout_ = std::chrono::seconds(seconds(cfg, row, "smtpd_timeout", 300));
 
         receive_.myhostname = session_.myhostname;
@@ -277,7 +281,15 @@ private:
                          },
                          policy);
         Session session(session_, client, hooks);
-        auto next = session.start();
+        // What the client sent before the greeting (Postfix peeks at the
+        // socket before it greets): already there, so this never blocks.
+        std::string early;
+        if (std::size_t n = link.socket().available(ec); !ec && n > 0) {
+            early.resize(std::min<std::size_t>(n, 4096));
+            early.resize(link.socket().read_some(asio::buffer(early), ec));
+            if (ec) early.clear();
+        }
+        auto next = session.start(early);
         bool timed_out = false;
         while (true) {
             if (unsigned delay = session.take_delay()) {

@@ -26,14 +26,29 @@ int min_protocol(const std::string &v) {
     return TLS1_VERSION;
 }
 
+// TLS is required but cannot start: Postfix says nothing more, but the
+// administrator should know that every client is now refused.
+TlsServer refuse_mail_if_required(TlsServer out) {
+    if (out.required)
+        msg::warning("smtpd_tls_security_level = encrypt without a working certificate: STARTTLS gets "
+                     "\"454 4.7.0 TLS not available due to local problem\" and no mail is accepted");
+    return out;
+}
+
 } // namespace
 
 TlsServer make_tls_server(const Config &cfg, const config::MasterService &row) {
     TlsServer out;
     auto get = [&](const char *name) { return cfg.service_get(row, name).value_or(""); };
     std::string level = get("smtpd_tls_security_level");
-    if (level.empty()) level = get("smtpd_use_tls") == "yes" ? "may" : "none";
+    if (level.empty())
+        level = get("smtpd_enforce_tls") == "yes" ? "encrypt" : get("smtpd_use_tls") == "yes" ? "may" : "none";
+    if (level == "fingerprint" || level == "verify" || level == "secure") {
+        msg::warning("smtpd_tls_security_level: unsupported TLS level \"" + level + "\", using \"encrypt\"");
+        level = "encrypt";
+    }
     if (level != "may" && level != "encrypt") return out;
+    out.required = level == "encrypt";
     out.received_header = get("smtpd_tls_received_header") == "yes";
     out.loglevel = std::atoi(get("smtpd_tls_loglevel").c_str());
     std::string chain = get("smtpd_tls_chain_files");
@@ -41,7 +56,7 @@ TlsServer make_tls_server(const Config &cfg, const config::MasterService &row) {
     std::string key = get("smtpd_tls_key_file");
     if (chain.empty() && cert.empty()) {
         msg::warning("No server certs available. TLS won't be enabled");
-        return out;
+        return refuse_mail_if_required(std::move(out));
     }
     auto ctx = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     SSL_CTX *native = ctx->native_handle();
@@ -52,16 +67,14 @@ TlsServer make_tls_server(const Config &cfg, const config::MasterService &row) {
     if (SSL_CTX_use_certificate_chain_file(native, cert_file.c_str()) != 1) {
         msg::warning("cannot load certificate chain from file \"" + cert_file + "\": " + openssl_error() +
                      "; TLS won't be enabled");
-        return out;
+        return refuse_mail_if_required(std::move(out));
     }
     if (SSL_CTX_use_PrivateKey_file(native, key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(native) != 1) {
         msg::warning("cannot load private key from file \"" + key_file + "\": " + openssl_error() +
                      "; TLS won't be enabled");
-        return out;
+        return refuse_mail_if_required(std::move(out));
     }
-    if (level == "encrypt")
-        msg::warning("smtpd_tls_security_level = encrypt is not yet enforced by Ferry; STARTTLS is offered");
     out.context = std::move(ctx);
     return out;
 }

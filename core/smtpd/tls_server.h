@@ -3,9 +3,15 @@
 // log and the Received: header.
 //
 // TLS is offered when smtpd_tls_security_level is "may" or "encrypt" (or
-// the obsolete smtpd_use_tls = yes) and a certificate and key load.  A
-// certificate that does not load is logged and TLS is not offered, as
-// Postfix does, so mail still flows in plaintext.
+// the obsolete smtpd_use_tls = yes, smtpd_enforce_tls = yes) and a
+// certificate and key load.  With "may", a certificate that does not load
+// is logged and TLS is not offered, so mail still flows in plaintext.
+// With "encrypt" TLS is required: the session refuses mail before STARTTLS
+// (530 5.7.0), and without a usable certificate STARTTLS is still offered
+// but answered "454 4.7.0 TLS not available due to local problem", as
+// Postfix does, so no mail is accepted in plaintext.  "fingerprint",
+// "verify" and "secure" are not server levels: Postfix warns and uses
+// "encrypt".
 #pragma once
 
 #include "cleanup/received.h"
@@ -25,7 +31,8 @@ struct MasterService;
 namespace ferry::smtpd {
 
 struct TlsServer {
-    std::unique_ptr<boost::asio::ssl::context> context; // null: TLS not offered
+    std::unique_ptr<boost::asio::ssl::context> context; // null: TLS cannot start
+    bool required = false;                              // level "encrypt"
     bool received_header = false;                       // smtpd_tls_received_header
     int loglevel = 0;                                   // smtpd_tls_loglevel
 };
