@@ -312,6 +312,7 @@ class Ferry:
     def __init__(self, root, bin_dir):
         self.bin = os.path.join(bin_dir, "postfix")
         self.dir = tempfile.mkdtemp(prefix="ferry-", dir=root)
+        os.chmod(self.dir, 0o755)  # started by root, smtpd runs as mail_owner
         self.queue = os.path.join(self.dir, "queue")
         self.log_path = os.path.join(self.dir, "maillog")
         self.out_path = os.path.join(self.dir, "master.out")
@@ -598,6 +599,7 @@ def main():
     if nofile < max(IDLE.values()) + 100:
         sys.exit(f"smtp_bench: RLIMIT_NOFILE is {nofile}, too low for {max(IDLE.values()):,} sessions")
     root = tempfile.mkdtemp(prefix="ferry-smtpbench-", dir="/tmp")
+    os.chmod(root, 0o755)  # services that drop privileges must reach their queue
     os.chmod(root, 0o755)
     load = os.getloadavg()[0]
     print(f"(queues under {root}; load average {load:.2f} on {os.cpu_count()} cpus at the start;"

@@ -9,6 +9,7 @@
 #include "log/msg.h"
 #include "master/master.h"
 #include "master/pid_file.h"
+#include "master/privileges.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -92,6 +93,12 @@ int postfix_main(int argc, char **argv) {
         }
         msg::info("the Postfix mail system is not running");
         return 1;
+    }
+    // Postfix checks mail_owner and setgid_group before anything else; a
+    // master started by root needs them (master/privileges.h).
+    if ((command == "start" || command == "start-fg" || command == "check") && master::running_as_root()) {
+        master::MailOwner owner;
+        if (std::string why = master::find_mail_owner(cfg, owner); !why.empty()) msg::fatal(why);
     }
     if (command == "check") return check(cfg);
     if (command == "stop" || command == "reload" || command == "abort") {

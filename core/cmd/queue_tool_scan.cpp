@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <set>
 
 namespace ferry::cmd {
 
@@ -44,7 +45,8 @@ std::vector<QueuedMessage> scan_queue(const std::string &queue_directory, std::s
     for (const auto &name : names) {
         queue::QueueFileReader reader;
         if (!reader.open(queue::join_path(dir, name)).ok()) continue;
-        out.push_back({std::string(queue), name, reader.envelope(), reader.content_size()});
+        out.push_back({std::string(queue), name, reader.envelope(), reader.content_size(),
+                       qmgr::read_defer_log(queue_directory, name)});
     }
     return out;
 }
@@ -61,6 +63,21 @@ std::string arrival_text(std::uint64_t arrival_us) {
 }
 
 std::string shown_sender(const std::string &sender) { return sender.empty() ? "MAILER-DAEMON" : sender; }
+
+// A message's pending recipients in listing order, as Postfix's showq
+// sends them: those of the defer log with their reason first (once each),
+// then the others without one.
+std::vector<std::pair<std::string, std::string>> listed_recipients(const QueuedMessage &m) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::set<std::string> pending, seen;
+    for (const auto &r : m.envelope.recipients)
+        if (!r.done) pending.insert(r.address);
+    for (const auto &d : m.reasons)
+        if (pending.count(d.recipient) && seen.insert(d.recipient).second) out.emplace_back(d.recipient, d.reason);
+    for (const auto &r : m.envelope.recipients)
+        if (!r.done && !seen.count(r.address)) out.emplace_back(r.address, "");
+    return out;
+}
 
 std::string printf_text(const char *format, ...) __attribute__((format(printf, 1, 2)));
 std::string printf_text(const char *format, ...) {
@@ -95,8 +112,16 @@ std::string format_listing(const std::vector<QueuedMessage> &messages, bool long
         out += printf_text("%-*s %8llu %-*.*s %s\n", id_width, id.c_str(),
                            static_cast<unsigned long long>(m.size), date_width, date_width, date.c_str(),
                            shown_sender(m.envelope.sender).c_str());
-        for (const auto &r : m.envelope.recipients)
-            if (!r.done) out += std::string(static_cast<size_t>(indent), ' ') + r.address + "\n";
+        std::string last_reason;
+        for (const auto &[address, reason] : listed_recipients(m)) {
+            if (!reason.empty() && reason != last_reason) {
+                // Right-aligned so that the closing parenthesis ends in column 78.
+                int padding = std::max(0, 76 - static_cast<int>(reason.size()));
+                out += std::string(static_cast<size_t>(padding), ' ') + "(" + reason + ")\n";
+            }
+            last_reason = reason;
+            out += std::string(static_cast<size_t>(indent), ' ') + address + "\n";
+        }
         out += "\n";
         total += m.size;
     }
@@ -130,9 +155,10 @@ std::string format_json(const std::vector<QueuedMessage> &messages) {
                ", \"message_size\": " + std::to_string(m.size) + ", \"forced_expire\": false, \"sender\": " +
                json_string(shown_sender(m.envelope.sender)) + ", \"recipients\": [";
         bool first = true;
-        for (const auto &r : m.envelope.recipients) {
-            if (r.done) continue;
-            out += std::string(first ? "" : ", ") + "{\"address\": " + json_string(r.address) + "}";
+        for (const auto &[address, reason] : listed_recipients(m)) {
+            out += std::string(first ? "" : ", ") + "{\"address\": " + json_string(address);
+            if (!reason.empty()) out += ", \"delay_reason\": " + json_string(reason);
+            out += "}";
             first = false;
         }
         out += "]}\n";

@@ -3,6 +3,7 @@
 // messages, and Postfix's two listing formats (postqueue -p and -j).
 #pragma once
 
+#include "qmgr/defer_log.h"
 #include "queue/queue_file.h"
 
 #include <cstdint>
@@ -20,6 +21,8 @@ struct QueuedMessage {
     std::string id;
     queue::Envelope envelope;
     std::uint64_t size = 0; // the message content's size
+    // Why recipients wait: the defer/ID logfile of the last attempt.
+    std::vector<qmgr::DeferRecord> reasons;
 };
 
 // The readable messages of one queue, by name (Ferry ids sort by arrival).
@@ -31,11 +34,14 @@ std::vector<QueuedMessage> scan_queue(const std::string &queue_directory, std::s
 
 // postqueue -p: Postfix's header, one block per message (queue id with '*'
 // for active and '!' for hold, size, arrival, sender, then the recipients
-// not yet done), and the "-- N Kbytes in M Requests." footer, or "Mail
+// not yet done: first those in the defer log, each group of equal reasons
+// under its "(reason)" line, right-aligned as Postfix aligns it, then the
+// others), and the "-- N Kbytes in M Requests." footer, or "Mail
 // queue is empty".  long_ids picks the layout of enable_long_queue_ids.
 std::string format_listing(const std::vector<QueuedMessage> &messages, bool long_ids);
 
-// postqueue -j: one JSON object per line, Postfix 3.7's fields.
+// postqueue -j: one JSON object per line, Postfix 3.7's fields; a
+// recipient with a defer reason has "delay_reason".
 std::string format_json(const std::vector<QueuedMessage> &messages);
 
 // JSON string with quotes, as Postfix quotes: \" \\ and \uXXXX for control

@@ -5,7 +5,9 @@
 // Not set-uid or set-gid: the submitting user needs write access to
 // maildrop (see maildrop.h), or root submits.  Modes: deliver (default,
 // -bm), -bs (SMTP on standard input and output, sendmail_bs.cpp), -bp
-// (mailq), -bi / -I (newaliases), -q (postqueue -f).  -f/-r sender, -F full
+// (mailq), -bi / -I (newaliases), -q (postqueue -f), -bv (no message is
+// read or delivered: the queue manager verifies each recipient and mails
+// the sender a "Mail Delivery Status Report").  -f/-r sender, -F full
 // name, -t recipients from To:/Cc:/Bcc: (added to those on the command
 // line; Bcc: is removed by cleanup), -i/-oi (a lone "." is not the end),
 // -N and -R (DSN), -V / -XV (DSN envelope id), -B body type.  Other -o
@@ -211,10 +213,12 @@ int submit(const Options &o, const Config &cfg, const Submitter &who) {
     LineReader in;
     std::vector<std::string> headers; // whole header lines, continuations joined
     std::string line;
-    bool ended = false, have_body_line = false;
+    // -bv collects no message (unless -t must find the recipients in it).
+    const bool verify = o.mode == 'v';
+    bool ended = verify && !o.extract, have_body_line = false;
     size_t header_bytes = 0;
     const size_t header_cap = 1 << 20;
-    while (in.next(line)) {
+    while (!ended && in.next(line)) {
         if (o.dots && line == ".") {
             ended = true;
             break;
@@ -266,8 +270,11 @@ int submit(const Options &o, const Config &cfg, const Submitter &who) {
     env.envid = o.envid;
     env.ret = o.ret;
     env.body = o.body;
+    // The queue manager checks the recipients instead of delivering and
+    // mails the sender a report (docs/queue-format.md, trace_flags).
+    if (verify) env.other_attributes["trace_flags"] = "verify";
     auto limit = std::strtoull(cfg.get("message_size_limit").value_or("0").c_str(), nullptr, 10);
-    return write_maildrop(cfg, who, env, [&](MaildropSink &out) {
+    int status = write_maildrop(cfg, who, env, [&](MaildropSink &out) {
         if (!o.full_name.empty() && !have_from && !env.sender.empty())
             out.line("From: " + quoted_phrase(o.full_name) + " <" +
                      pickup::qualify(env.sender, cfg.get("myorigin").value_or("")) + ">");
@@ -280,6 +287,11 @@ int submit(const Options &o, const Config &cfg, const Submitter &who) {
         }
         if (in.error()) out.fail(who.text() + ": error reading input: " + std::strerror(in.error()));
     }, limit);
+    if (status == 0 && verify) {
+        std::printf("Mail Delivery Status Report will be mailed to <%s>.\n", env.sender.c_str());
+        std::fflush(stdout);
+    }
+    return status;
 }
 
 } // namespace
@@ -303,7 +315,6 @@ int sendmail_main(int argc, char **argv) {
         return alias_main(static_cast<int>(args.size()), av.data());
     }
     if (o.mode == 'd') msg::fatal_status(ex_tempfail, "-bd and -bl: use `postfix start` to run the mail system");
-    if (o.mode == 'v') msg::fatal_status(ex_tempfail, "-bv: address verification is not yet available in Ferry");
     Config cfg = Config::load(dir);
     Submitter who = Submitter::current(!o.sender.has_value() && o.mode != 's');
     if (o.mode == 's') return smtp_on_stdin(cfg, who);

@@ -1,6 +1,8 @@
 // service.cpp - `ferry service COMMAND -c DIR -s NAME/TYPE`: one service
 // process, started by the master with its listeners as fds 3, 4, ...
-// ($FERRY_LISTEN_FDS of them).  Not for people to run by hand.
+// ($FERRY_LISTEN_FDS of them).  Not for people to run by hand.  Started by
+// a root master, a service becomes mail_owner once its tables are open
+// (master/privileges.h), unless its master.cf unpriv column is n.
 #include "cmd/commands.h"
 #include "config/config.h"
 #include "log/msg.h"
@@ -8,6 +10,7 @@
 #include "smtpd/smtpd_service.h"
 #include "qmgr/qmgr_service.h"
 #include "local/local_service.h"
+#include "master/privileges.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -56,7 +59,12 @@ int service_main(int argc, char **argv) {
     else msg::quiet(true);
     if (a.command == "smtpd") return smtpd::run_smtpd_service(cfg, *row, fds);
     if (a.command == "qmgr") return qmgr::run_qmgr_service(cfg, *row);
-    if (a.command == "local") return local::run_local_service(cfg, *row, fds);
+    // local keeps root (unpriv n) to become each recipient; were its row
+    // made unprivileged, it would drop here, before reading a request.
+    if (a.command == "local") {
+        master::drop_service_privileges(cfg, *row);
+        return local::run_local_service(cfg, *row, fds);
+    }
     if (a.command == "pickup") return pickup::run_pickup_service(cfg, *row);
     msg::fatal("service " + a.name + ": command " + a.command + " is not available");
 }

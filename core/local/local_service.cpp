@@ -284,7 +284,7 @@ private:
 
 int run_local_service(const Config &cfg, const config::MasterService &row, const std::vector<int> &fds) {
     if (fds.empty())
-        msg::fatal("local: no request channel; local is started by qmgr, one process per message");
+        msg::fatal("local: no request channel; the master starts local for each connection to its private socket");
     LocalAgent agent(cfg, row);
     return agent.serve(fds[0]);
 }

@@ -8,6 +8,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -149,6 +151,40 @@ int open_listener(const Endpoint &where, int backlog, std::string &why) {
     if (where.family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) < 0 || ::listen(fd, backlog) < 0) {
         why = "bind " + where.text() + ": " + std::strerror(errno);
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int open_unix_listener(const std::string &path, int backlog, uid_t owner, std::string &why) {
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    if (path.size() >= sizeof(sa.sun_path)) {
+        why = "socket path too long: " + path;
+        return -1;
+    }
+    std::memcpy(sa.sun_path, path.data(), path.size());
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        why = "socket: " + std::string(std::strerror(errno));
+        return -1;
+    }
+    // A socket file left by an earlier master; never anything else.
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+    // Created 0600 from the start (umask), so no one else connects before
+    // the chown below.
+    mode_t old = ::umask(0177);
+    int bound = ::bind(fd, reinterpret_cast<sockaddr *>(&sa), sizeof(sa));
+    ::umask(old);
+    if (bound < 0 || ::listen(fd, backlog) < 0) {
+        why = "bind " + path + ": " + std::strerror(errno);
+        ::close(fd);
+        return -1;
+    }
+    if (owner != static_cast<uid_t>(-1) && ::lchown(path.c_str(), owner, static_cast<gid_t>(-1)) < 0) {
+        why = "chown " + path + ": " + std::strerror(errno);
         ::close(fd);
         return -1;
     }

@@ -1,4 +1,5 @@
-// listen.h - where an inet service of master.cf listens, and the sockets.
+// listen.h - where an inet service of master.cf listens, and the sockets
+// (TCP for inet rows, UNIX-domain for the unix rows the master serves).
 //
 // A master.cf service field is "port", "host:port" or "[v6addr]:port"; the
 // port is a number or a name from /etc/services ("smtp").  Without a host,
@@ -6,6 +7,8 @@
 // "loopback-only" or a list), for the protocols of inet_protocols, as
 // Postfix does.
 #pragma once
+
+#include <sys/types.h>
 
 #include <string>
 #include <string_view>
@@ -32,5 +35,10 @@ EndpointList inet_endpoints(std::string_view service_field, std::string_view ine
 
 // A listening, non-blocking, close-on-exec TCP socket; -1 with `why` set.
 int open_listener(const Endpoint &where, int backlog, std::string &why);
+
+// A listening, non-blocking, close-on-exec UNIX-domain socket at `path`
+// (a stale socket file there is replaced), mode 0600 and owned by `owner`
+// when owner is not -1, like Postfix's private/ sockets; -1 with `why` set.
+int open_unix_listener(const std::string &path, int backlog, uid_t owner, std::string &why);
 
 } // namespace ferry::master

@@ -7,13 +7,19 @@
 #include "log/msg.h"
 #include "master/listen.h"
 #include "master/pid_file.h"
+#include "master/privileges.h"
+#include "queue/queue_dirs.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <fcntl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cerrno>
 #include <cstdlib>
@@ -35,7 +41,7 @@ struct Disposition {
 constexpr Disposition dispositions[] = {
     {"smtpd", "run"},
     {"qmgr", "run"},
-    {"local", "started by qmgr, one process per message"},
+    {"local", "run"}, // one process per delivery, when qmgr connects
     {"pickup", "run"},
     {"cleanup", "folded into smtpd and pickup"},
     {"trivial-rewrite", "folded into the services that resolve addresses"},
@@ -52,6 +58,7 @@ struct Child {
     std::string service; // "smtp/inet"
     int generation = 0;
     Clock::time_point started;
+    bool on_demand = false; // one connection's process: never restarted
 };
 
 struct Running {
@@ -59,7 +66,17 @@ struct Running {
     std::vector<int> fds; // listeners handed to the process
     Clock::time_point restart_at{};
     bool pending = false;
+    // local: the master listens on private/<service> and starts one
+    // process per connection (qmgr's delivery request), up to maxproc,
+    // as Postfix's master does.  The process gets the connection as fd 3
+    // and the master's privileges (local's unpriv column is n), which a
+    // queue manager running as mail_owner could not give it.
+    bool on_demand = false;
+    int limit = 0; // maxproc; 0: no limit
 };
+
+// The master.cf command whose processes the master starts per connection.
+bool started_on_demand(const std::string &command) { return command == "local"; }
 
 class Master {
 public:
@@ -70,19 +87,42 @@ public:
         sigemptyset(&set);
         for (int s : {SIGCHLD, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);
         sigprocmask(SIG_BLOCK, &set, nullptr);
+        int signals = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (signals < 0) msg::fatal(std::string("signalfd: ") + std::strerror(errno));
         if (!load()) return 1;
         start_all();
         msg::info("daemon started -- version " + std::string(version()) + ", configuration " +
                   opt_.config_dir);
-        while (true) {
-            timespec wait{1, 0};
-            int sig = sigtimedwait(&set, nullptr, &wait);
-            if (sig == SIGTERM || sig == SIGINT) break;
-            if (sig == SIGHUP) reload();
+        bool stop = false;
+        while (!stop) {
+            // The signals, and the on-demand listeners with room for one
+            // more process.
+            std::vector<pollfd> polled{{signals, POLLIN, 0}};
+            std::vector<std::string> owners{""};
+            for (const auto &[name, r] : services_) {
+                if (!r.on_demand || (r.limit > 0 && busy(name) >= r.limit)) continue;
+                for (int fd : r.fds) {
+                    polled.push_back({fd, POLLIN, 0});
+                    owners.push_back(name);
+                }
+            }
+            if (::poll(polled.data(), polled.size(), 1000) < 0 && errno != EINTR)
+                msg::fatal(std::string("poll: ") + std::strerror(errno));
+            bool hup = false;
+            signalfd_siginfo si{};
+            while (::read(signals, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) stop = true;
+                if (si.ssi_signo == SIGHUP) hup = true;
+            }
+            if (stop) break;
             reap();
+            for (size_t i = 1; i < polled.size(); ++i)
+                if ((polled[i].revents & POLLIN) && !hup) accept_one(owners[i], polled[i].fd);
+            if (hup) reload();
             restart_due();
         }
         stop_all();
+        ::close(signals);
         return 0;
     }
 
@@ -92,10 +132,13 @@ private:
     bool load() {
         cfg_ = Config::load(opt_.config_dir);
         std::string queue = cfg_.get("queue_directory").value_or("");
+        bool starting = !pid_file_.is_open();
+        prepare_queue(queue, starting);
         std::string pid_dir = queue + "/" + cfg_.get("process_id_directory").value_or("pid");
-        if (!pid_file_.is_open() && !pid_file_.acquire(pid_dir + "/master.pid")) return false;
+        if (starting && !pid_file_.acquire(pid_dir + "/master.pid")) return false;
         if (auto t = cfg_.get("service_throttle_time")) throttle_ = config::time_seconds(*t, 60);
         services_.clear();
+        std::string chrooted;
         for (const auto &row : cfg_.services()) {
             std::string command = row.command.empty() ? "" : row.command[0];
             std::string what = service_disposition(command, row.type);
@@ -103,12 +146,110 @@ private:
                 msg::info("service " + row.name() + " (" + command + "): " + what);
                 continue;
             }
+            if (row.is_chroot()) chrooted += (chrooted.empty() ? "" : ", ") + row.name();
             Running r;
             r.row = &row;
             if (row.type == "inet" && !open_listeners(row, r.fds)) continue;
+            if (started_on_demand(command)) {
+                r.on_demand = true;
+                r.limit = process_limit(row);
+                if (!open_unix_listener_for(row, queue, r.fds)) continue;
+            }
             services_[row.name()] = r;
         }
+        // Postfix chroots these rows to queue_directory.  Ferry's services
+        // keep using files outside it after their start (maillog_file,
+        // syslog's /dev/log, the resolver's files, the password file for
+        // local_recipient_maps), so the column is reported, once, and not
+        // applied; the privilege drop to mail_owner is.
+        if (!chrooted.empty() && privileged_ && !chroot_reported_) {
+            msg::warning(cfg_.master_cf_path() + ": chroot is not applied (" + chrooted +
+                         "): Ferry's services use files outside queue_directory (maillog_file, /dev/log, "
+                         "tables, resolver); they run without chroot");
+            chroot_reported_ = true;
+        }
         return true;
+    }
+
+    // The queue directories, and at start as root their owners and modes
+    // (postfix set-permissions) and the mail_owner checks.  A reload that
+    // names a bad mail_owner keeps the master running: the services of the
+    // new generation refuse to start, each with the fatal text.
+    void prepare_queue(const std::string &queue, bool starting) {
+        privileged_ = running_as_root();
+        if (!privileged_) {
+            if (auto made = queue::create_queue_dirs(queue); !made.ok()) msg::warning(made.text());
+            return;
+        }
+        if (std::string why = find_mail_owner(cfg_, owner_); !why.empty()) {
+            if (starting) msg::fatal(why);
+            msg::warning(why);
+            return;
+        }
+        if (!starting) return;
+        std::vector<std::string> notes;
+        auto fixed = queue::set_queue_permissions(queue, owner_.uid, owner_.setgid_gid, notes);
+        if (!fixed.ok()) msg::warning(fixed.text());
+        for (const auto &n : notes) msg::warning(n);
+    }
+
+    int process_limit(const config::MasterService &row) const {
+        std::string v = row.process_limit;
+        if (v == "-" || v.empty()) v = cfg_.get("default_process_limit").value_or("100");
+        try {
+            return std::max(0, std::stoi(v));
+        } catch (...) {
+            return 100;
+        }
+    }
+
+    // $queue_directory/private/<service>, owned by mail_owner so that qmgr
+    // can connect when it runs as mail_owner.
+    bool open_unix_listener_for(const config::MasterService &row, const std::string &queue,
+                                std::vector<int> &fds) {
+        std::string path = queue + "/" + std::string(queue::private_dir) + "/" + row.service;
+        std::string key = "unix:" + path;
+        if (auto known = listeners_.find(key); known != listeners_.end()) {
+            fds.push_back(known->second);
+            return true;
+        }
+        std::string why;
+        int fd = open_unix_listener(path, 100, privileged_ ? owner_.uid : static_cast<uid_t>(-1), why);
+        if (fd < 0) {
+            msg::warning("service " + row.name() + ": " + why);
+            return false;
+        }
+        listeners_[key] = fd;
+        fds.push_back(fd);
+        return true;
+    }
+
+    int busy(const std::string &name) const {
+        int n = 0;
+        for (const auto &c : children_) n += c.on_demand && c.service == name;
+        return n;
+    }
+
+    // One connection on an on-demand listener: its own process.
+    void accept_one(const std::string &name, int listener) {
+        auto r = services_.find(name);
+        if (r == services_.end()) return;
+        int conn = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                msg::warning("accept on service " + name + ": " + std::strerror(errno));
+            return;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            // The client sees the connection close and retries later.
+            msg::warning("fork: " + std::string(std::strerror(errno)));
+        } else if (pid == 0) {
+            exec_service(name, *r->second.row, {conn}); // never returns
+        } else {
+            children_.push_back({pid, name, generation_, Clock::now(), true});
+        }
+        ::close(conn);
     }
 
     bool open_listeners(const config::MasterService &row, std::vector<int> &fds) {
@@ -138,7 +279,8 @@ private:
     }
 
     void start_all() {
-        for (auto &[name, r] : services_) start(name, r);
+        for (auto &[name, r] : services_)
+            if (!r.on_demand) start(name, r);
     }
 
     void start(const std::string &name, Running &r) {
@@ -150,11 +292,14 @@ private:
             r.restart_at = Clock::now() + std::chrono::seconds(throttle_);
             return;
         }
-        if (pid == 0) exec_service(name, r); // never returns
-        children_.push_back({pid, name, generation_, Clock::now()});
+        if (pid == 0) exec_service(name, *r.row, r.fds); // never returns
+        children_.push_back({pid, name, generation_, Clock::now(), false});
     }
 
-    [[noreturn]] void exec_service(const std::string &name, const Running &r) {
+    // The service drops its own privileges (privileges.h) once it has
+    // opened its tables: it starts with the master's.
+    [[noreturn]] void exec_service(const std::string &name, const config::MasterService &row,
+                                   const std::vector<int> &fds) {
         // A service does not outlive its master: a new master must be able
         // to take the listeners over (Postfix's services watch a pipe).
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -164,10 +309,10 @@ private:
         sigprocmask(SIG_SETMASK, &none, nullptr);
         // The listeners become fds 3, 4, ... in the service.
         std::vector<int> moved;
-        for (int fd : r.fds) moved.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
+        for (int fd : fds) moved.push_back(fcntl(fd, F_DUPFD_CLOEXEC, 100));
         for (size_t i = 0; i < moved.size(); ++i) dup2(moved[i], 3 + static_cast<int>(i));
         setenv("FERRY_LISTEN_FDS", std::to_string(moved.size()).c_str(), 1);
-        std::string command = r.row->command[0];
+        std::string command = row.command[0];
         std::vector<std::string> args = {opt_.self, "service", command, "-c", opt_.config_dir, "-s", name};
         std::vector<char *> argv;
         for (auto &a : args) argv.push_back(a.data());
@@ -197,7 +342,7 @@ private:
                                                   : "terminated with status " + std::to_string(WEXITSTATUS(status));
             msg::warning("process " + opt_.self + " pid " + std::to_string(c.pid) + " " + how);
         }
-        if (c.generation != generation_) return; // drained old generation
+        if (c.generation != generation_ || c.on_demand) return; // drained, or one delivery done
         auto r = services_.find(c.service);
         if (r == services_.end()) return;
         // A process that dies soon after its start is restarted only after
@@ -229,6 +374,7 @@ private:
         for (auto it = listeners_.begin(); it != listeners_.end();) {
             if (!used.count(it->second)) {
                 close(it->second);
+                if (it->first.starts_with("unix:")) ::unlink(it->first.substr(5).c_str());
                 it = listeners_.erase(it);
             } else {
                 ++it;
@@ -258,6 +404,9 @@ private:
     int generation_ = 0;
     int throttle_ = 60;
     pid_t master_pid_;
+    bool privileged_ = false; // started by root: services drop to owner_
+    MailOwner owner_;
+    bool chroot_reported_ = false;
 };
 
 const char *Master::version() { return FERRY_VERSION; }

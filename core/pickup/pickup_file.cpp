@@ -174,6 +174,10 @@ PickupResult pickup_file(const PickupContext &ctx, const std::string &name) {
         env.other_attributes = dropped.other_attributes;
     } else {
         env.other_attributes["submitter_uid"] = std::to_string(uid);
+        // sendmail -bv: any user may ask for a verification report.
+        auto flags = dropped.other_attributes.find("trace_flags");
+        if (flags != dropped.other_attributes.end() && flags->second == "verify")
+            env.other_attributes["trace_flags"] = "verify";
     }
 
     std::string id = queue::new_queue_id();

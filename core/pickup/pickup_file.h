@@ -2,7 +2,8 @@
 // Postfix's pickup(8) and cleanup(8) do it for a local submission.
 //
 // The maildrop file is untrusted (any user allowed to submit wrote it), so
-// only its sender, recipients, DSN fields and content are used; the
+// only its sender, recipients, DSN fields, content and a sendmail -bv
+// request (trace_flags=verify) are used; the
 // submitter is the file's owner (lstat), shown in "Received: by HOST
 // (Postfix, from userid UID)".  Addresses without a domain get
 // @$myorigin.  A file postsuper -r put back (it carries a protocol, or the

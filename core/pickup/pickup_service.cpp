@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "log/msg.h"
+#include "master/privileges.h"
 #include "pickup/pickup_file.h"
 #include "queue/queue_dirs.h"
 #include "queue/queue_id.h"
@@ -75,6 +76,7 @@ int scan_maildrop(const PickupContext &ctx) {
 
 int run_pickup_service(const Config &cfg, const config::MasterService &row) {
     PickupContext ctx = context_of(cfg, row);
+    master::drop_service_privileges(cfg, row); // tables are open
     if (auto made = queue::create_queue_dirs(ctx.queue_directory); !made.ok()) msg::fatal(made.text());
     sigset_t stop;
     sigemptyset(&stop);

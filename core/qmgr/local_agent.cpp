@@ -3,44 +3,17 @@
 
 #include "config/config.h"
 #include "log/msg.h"
+#include "queue/queue_dirs.h"
 
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
-#include <vector>
 
 namespace ferry::qmgr {
 namespace {
-
-std::string self_path() {
-    char buf[PATH_MAX];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return "";
-    return std::string(buf, static_cast<size_t>(n));
-}
-
-[[noreturn]] void exec_agent(const std::string &self, const Config &cfg, const config::MasterService &local, int fd) {
-    if (fd == 3) ::fcntl(3, F_SETFD, 0);
-    else if (::dup2(fd, 3) < 0) ::_exit(1);
-    ::signal(SIGPIPE, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::setenv("FERRY_LISTEN_FDS", "1", 1);
-    std::vector<std::string> args = {self, "service", "local", "-c", cfg.directory(), "-s", local.name()};
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(self.c_str(), argv.data());
-    ::_exit(127);
-}
 
 bool send_all(int fd, const std::string &data) {
     size_t done = 0;
@@ -53,27 +26,34 @@ bool send_all(int fd, const std::string &data) {
     return true;
 }
 
+// A connection to the master's socket for `local`, or -1 with `why`.
+int connect_agent(const Config &cfg, const config::MasterService &local, std::string &why) {
+    std::string name = std::string(queue::private_dir) + "/" + local.service;
+    std::string path = cfg.get("queue_directory").value_or("") + "/" + name;
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    int fd = path.size() < sizeof sa.sun_path ? ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
+    if (fd >= 0) {
+        std::memcpy(sa.sun_path, path.data(), path.size());
+        while (::connect(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
+            if (errno == EINTR) continue;
+            ::close(fd);
+            fd = -1;
+            break;
+        }
+    }
+    // Postfix's qmgr says the same when a transport cannot be reached.
+    if (fd < 0) why = "connect to transport " + name + ": " + std::strerror(errno);
+    return fd;
+}
+
 } // namespace
 
 std::string run_local_agent(const Config &cfg, const config::MasterService &local, const DeliveryAsk &ask,
                             std::map<size_t, DeliveryAnswer> &answers) {
-    std::string self = self_path();
-    if (self.empty()) return std::string("cannot find own executable: ") + std::strerror(errno);
-    int sp[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0)
-        return std::string("socketpair: ") + std::strerror(errno);
-    pid_t pid = ::fork();
-    if (pid < 0) {
-        ::close(sp[0]);
-        ::close(sp[1]);
-        return std::string("fork: ") + std::strerror(errno);
-    }
-    if (pid == 0) {
-        ::close(sp[0]);
-        exec_agent(self, cfg, local, sp[1]);
-    }
-    ::close(sp[1]);
-    int fd = sp[0];
+    std::string why;
+    int fd = connect_agent(cfg, local, why);
+    if (fd < 0) return why;
     send_all(fd, encode_ask(ask)); // a failed send shows as missing answers
     ::shutdown(fd, SHUT_WR);
     std::string buf;
@@ -92,14 +72,11 @@ std::string run_local_agent(const Config &cfg, const config::MasterService &loca
         }
     }
     ::close(fd);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-    std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
-                                          : "terminated with status " + std::to_string(WEXITSTATUS(status));
-    msg::warning("process " + self + " pid " + std::to_string(pid) + " " + how);
-    return agent_failure_text;
+    // Every recipient answered, or the process ended early (the master
+    // logs how); the caller defers the unanswered ones.
+    for (size_t i : ask.recipients)
+        if (!answers.count(i)) return agent_failure_text;
+    return "";
 }
 
 } // namespace ferry::qmgr

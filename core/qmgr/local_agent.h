@@ -1,11 +1,14 @@
-// local_agent.h - qmgr's side of a local(8) delivery: start
-// `ferry service local -c DIR -s NAME` with one end of a socketpair as its
-// fd 3, send the request, collect the answers (qmgr/channel.h) until the
-// process closes its end, and reap it.
+// local_agent.h - qmgr's side of a local(8) delivery: connect to the
+// master's socket $queue_directory/private/<service> (the master starts one
+// local process per connection, with the master's root privileges, so
+// that local can become each recipient while qmgr runs as mail_owner),
+// send the request, and collect the answers (qmgr/channel.h) until the
+// process closes its end.
 //
 // A process per message keeps every delivery (and the module code it
 // loads) out of qmgr's address space: a crash there costs one message a
-// retry, never qmgr.  Answers are taken only when well formed.
+// retry, never qmgr; the master logs how that process ended.  Answers are
+// taken only when well formed.
 #pragma once
 
 #include "qmgr/channel.h"

@@ -6,9 +6,14 @@
 #include "log/msg.h"
 #include "maps/catalog.h"
 #include "maps/match_list.h"
+#include "master/privileges.h"
 #include "qmgr/channel.h"
+#include "qmgr/defer_log.h"
 #include "qmgr/delivery_log.h"
+#include "qmgr/dsn_report.h"
+#include "qmgr/notifier.h"
 #include "qmgr/local_agent.h"
+#include "qmgr/verify_local.h"
 #include "queue/queue_dirs.h"
 #include "queue/queue_file_reader.h"
 
@@ -22,7 +27,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <memory>
 
@@ -58,7 +65,9 @@ std::vector<std::string> queue_ids(const std::string &dir) {
 class QueueManager {
 public:
     QueueManager(const Config &cfg, const config::MasterService &row)
-        : cfg_(cfg), row_(row), catalog_(catalog_options(cfg)) {
+        : cfg_(cfg), row_(row), catalog_(catalog_options(cfg)),
+          notifier_(NotifierSettings::from(get_param(cfg, row, "queue_directory"),
+                                           [&](const char *name) { return get_param(cfg, row, name); })) {
         queue_ = get("queue_directory");
         run_delay_ = config::time_seconds(get("queue_run_delay"), 300);
         if (run_delay_ < 1) run_delay_ = 1;
@@ -122,7 +131,10 @@ private:
         return o;
     }
 
-    std::string get(const char *name) const { return cfg_.service_get(row_, name).value_or(""); }
+    static std::string get_param(const Config &cfg, const config::MasterService &row, const char *name) {
+        return cfg.service_get(row, name).value_or("");
+    }
+    std::string get(const char *name) const { return get_param(cfg_, row_, name); }
     std::string dir(std::string_view q) const { return queue_ + "/" + std::string(q); }
     std::string path(std::string_view q, const std::string &id) const { return queue::queue_file_path(queue_, q, id); }
 
@@ -179,6 +191,17 @@ private:
         l.status = "deferred";
         l.text = why;
         msg::info(format_delivery_line(l));
+        record_deferred(r, to, "4.3.0", why);
+    }
+
+    // The defer logfile mailq shows ("(reason)" above the recipient).
+    void record_deferred(const queue::QueueFileReader &r, const std::string &to, const std::string &dsn,
+                         const std::string &why) {
+        std::string orcpt;
+        for (const auto &rc : r.envelope().recipients)
+            if (rc.address == to) orcpt = rc.orcpt;
+        auto failed = append_defer_record(queue_, r.queue_id(), {to, orcpt, dsn, why});
+        if (!failed.empty()) msg::warning(failed);
     }
 
     void handle_active(const std::string &id) {
@@ -199,6 +222,14 @@ private:
         const auto &env = r.envelope();
         msg::info(id + ": from=<" + env.sender + ">, size=" + std::to_string(r.file_size()) +
                   ", nrcpt=" + std::to_string(env.recipients.size()) + " (queue active)");
+        // This attempt writes the reasons anew; the old ones are stale.
+        auto stale = remove_defer_log(queue_, id);
+        if (!stale.empty()) msg::warning(stale);
+        auto flags = env.other_attributes.find("trace_flags");
+        if (flags != env.other_attributes.end() && flags->second == "verify") {
+            verify_message(r, id, active);
+            return;
+        }
         DeliveryAsk ask;
         ask.queue_id = id;
         ask.active_us = static_cast<std::uint64_t>(active * 1e6);
@@ -223,24 +254,78 @@ private:
         std::string failure;
         if (!local_) failure = "mail transport unavailable: no local service in " + cfg_.master_cf_path();
         else failure = run_local_agent(cfg_, *local_, ask, answers);
-        bool bounced = false;
+        std::vector<DeliveryAnswer> bounced;
         for (size_t i : ask.recipients) {
+            const auto &address = r.envelope().recipients[i].address;
             auto a = answers.find(i);
             if (a == answers.end()) {
                 // Never answered: the agent crashed or never ran.  Deferred,
                 // never assumed delivered.
-                log_deferred(r, r.envelope().recipients[i].address, local_ ? "local" : "none", active,
+                log_deferred(r, address, local_ ? "local" : "none", active,
                              failure.empty() ? agent_failed : failure);
                 continue;
             }
-            if (a->second.outcome == Outcome::deferred) continue;
-            if (a->second.outcome == Outcome::bounced) bounced = true;
+            if (a->second.outcome == Outcome::deferred) {
+                record_deferred(r, address, a->second.dsn, a->second.text); // local logged it
+                continue;
+            }
+            if (a->second.outcome == Outcome::bounced) {
+                bounced.push_back(a->second);
+                continue;
+            }
             auto marked = r.mark_recipient_done(i);
             if (!marked.ok()) msg::warning(marked.text());
         }
-        if (bounced)
-            msg::info(r.queue_id() + ": sender non-delivery notification not sent to <" + r.envelope().sender +
-                      ">: bounce messages are not yet implemented");
+        // The notice is durable before the bounced recipients are marked
+        // done: a crash in between costs a second notice, never the first.
+        if (!bounced.empty() && !notifier_.send_bounce(r, bounced)) {
+            for (const auto &b : bounced)
+                record_deferred(r, r.envelope().recipients[b.index].address, "4.3.0",
+                                "bounce notification could not be queued");
+            return;
+        }
+        for (const auto &b : bounced) {
+            auto marked = r.mark_recipient_done(b.index);
+            if (!marked.ok()) msg::warning(marked.text());
+        }
+    }
+
+    // sendmail -bv: nothing is delivered; every pending recipient is
+    // checked and the sender gets a "Mail Delivery Status Report".
+    void verify_message(queue::QueueFileReader &r, const std::string &id, double active) {
+        if (!verifier_) verifier_ = std::make_unique<LocalVerifier>(cfg_, local_ ? *local_ : row_);
+        const auto &env = r.envelope();
+        std::vector<ReportRecipient> listed;
+        for (const auto &rc : env.recipients) {
+            if (rc.done) continue;
+            std::string why;
+            const char *relay = is_local(rc.address, why) ? "local" : "none";
+            for (const auto &v : verifier_->verify(rc.address)) {
+                const char *action = v.deliverable ? "deliverable" : "undeliverable";
+                DeliveryLine l;
+                l.queue_id = id;
+                l.to = v.address;
+                l.orig_to = v.expanded;
+                l.relay = relay;
+                double arrival = static_cast<double>(env.arrival_us) / 1e6, now = now_seconds();
+                l.delay = now - arrival;
+                l.before_qmgr = active - arrival;
+                l.in_qmgr = now - active;
+                l.dsn = v.status;
+                l.status = action;
+                l.text = v.reason;
+                msg::info(format_delivery_line(l));
+                listed.push_back({v.address, v.expanded, rc.orcpt, action, v.status, v.reason});
+            }
+        }
+        if (notifier_.send_verify_report(r, std::move(listed))) {
+            for (size_t i = 0; i < env.recipients.size(); ++i) {
+                if (env.recipients[i].done) continue;
+                auto marked = r.mark_recipient_done(i);
+                if (!marked.ok()) msg::warning(marked.text());
+            }
+        }
+        finish(r, id);
     }
 
     void finish(queue::QueueFileReader &r, const std::string &id) {
@@ -256,6 +341,8 @@ private:
         check.close();
         r.close();
         if (all_done) {
+            auto log = remove_defer_log(queue_, id);
+            if (!log.empty()) msg::warning(log);
             if (::unlink(path(queue::active_dir, id).c_str()) == 0) msg::info(id + ": removed");
             else msg::warning("remove " + path(queue::active_dir, id) + ": " + std::strerror(errno));
             return;
@@ -270,12 +357,15 @@ private:
     int run_delay_ = 300;
     std::unique_ptr<MatchList> mydestination_;
     const config::MasterService *local_ = nullptr;
+    Notifier notifier_;
+    std::unique_ptr<LocalVerifier> verifier_;
 };
 
 } // namespace
 
 int run_qmgr_service(const Config &cfg, const config::MasterService &row) {
     QueueManager q(cfg, row);
+    master::drop_service_privileges(cfg, row); // tables are open
     return q.run();
 }
 

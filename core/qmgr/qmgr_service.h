@@ -13,8 +13,13 @@
 //    remote delivery (smtp) does not exist yet;
 //  - local recipients go to `ferry service local` over a socketpair
 //    (qmgr/channel.h); anything it did not answer is deferred;
-//  - bounced recipients are logged (by local) and marked done, but no
-//    non-delivery notification is sent to the sender yet.
+//  - bounced recipients are logged (by local); the sender gets one
+//    non-delivery notification per queue file (qmgr/notifier.h), queued
+//    before they are marked done; deferred recipients' reasons go to the
+//    defer/ID logfile (qmgr/defer_log.h) that mailq shows;
+//  - a message sendmail -bv flagged (attribute trace_flags=verify) is not
+//    delivered: its recipients are checked (qmgr/verify_local.h) and the
+//    sender gets a delivery status report.
 // SIGTERM and SIGUSR1 (reload) end the process after the current message.
 #pragma once
 

@@ -3,10 +3,15 @@
 
 #include "queue/durable.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstring>
 
 namespace ferry::queue {
 
@@ -14,7 +19,7 @@ const std::vector<QueueDirSpec> &queue_dir_specs() {
     static const std::vector<QueueDirSpec> specs = {
         {maildrop_dir, 0730}, {incoming_dir, 0700}, {active_dir, 0700},
         {deferred_dir, 0700}, {hold_dir, 0700},     {corrupt_dir, 0700},
-        {bounce_dir, 0700},   {defer_dir, 0700},
+        {bounce_dir, 0700},   {defer_dir, 0700},     {private_dir, 0700},
     };
     return specs;
 }
@@ -43,6 +48,103 @@ Status create_queue_dirs(const std::string &queue_directory) {
         if (Status s = make_dir(join_path(queue_directory, spec.name), spec.mode); !s) return s;
     }
     return Status::success();
+}
+
+namespace {
+
+constexpr gid_t keep_group = static_cast<gid_t>(-1);
+constexpr int max_tree_depth = 8; // hashed layouts (postsuper -s) nest a few levels
+
+// Opens a directory without following a symbolic link in its last part.
+int open_dir_at(int at, const char *name) {
+    return ::openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+Status set_owner_mode(int fd, const std::string &path, uid_t uid, gid_t gid, mode_t mode) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return io_error("stat", path, errno);
+    if ((st.st_uid != uid || (gid != keep_group && st.st_gid != gid)) && ::fchown(fd, uid, gid) != 0)
+        return io_error("chown", path, errno);
+    if ((st.st_mode & 07777) != mode && ::fchmod(fd, mode) != 0) return io_error("chmod", path, errno);
+    return Status::success();
+}
+
+// chown -R, owner only, of what is below one queue directory.
+Status own_tree(int dirfd, const std::string &path, uid_t owner, int depth, std::vector<std::string> &warnings) {
+    int scan = ::dup(dirfd);
+    DIR *d = scan < 0 ? nullptr : ::fdopendir(scan);
+    if (!d) {
+        if (scan >= 0) ::close(scan);
+        return io_error("open directory", path, errno);
+    }
+    Status result = Status::success();
+    while (struct dirent *e = ::readdir(d)) {
+        if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+        std::string child = join_path(path, e->d_name);
+        struct stat st {};
+        if (::fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue; // gone meanwhile
+        if (S_ISDIR(st.st_mode)) {
+            int sub = open_dir_at(dirfd, e->d_name);
+            if (sub < 0) continue;
+            if (st.st_uid != owner && ::fchown(sub, owner, keep_group) != 0)
+                result = io_error("chown", child, errno);
+            if (depth < max_tree_depth) {
+                if (Status s = own_tree(sub, child, owner, depth + 1, warnings); !s) result = s;
+            }
+            ::close(sub);
+            continue;
+        }
+        if (st.st_uid == owner) continue;
+        if (!S_ISREG(st.st_mode)) {
+            warnings.push_back(child + ": not a regular file or directory; ownership left as is");
+            continue;
+        }
+        // Look again through the open file: the name may have been replaced.
+        int fd = ::openat(dirfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) continue;
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+            if (::fchown(fd, owner, keep_group) != 0) result = io_error("chown", child, errno);
+        } else {
+            warnings.push_back(child + ": file has " + std::to_string(st.st_nlink) +
+                               " links; ownership left as is");
+        }
+        ::close(fd);
+    }
+    ::closedir(d);
+    return result;
+}
+
+} // namespace
+
+Status set_queue_permissions(const std::string &queue_directory, uid_t mail_owner, gid_t setgid_group,
+                             std::vector<std::string> &warnings) {
+    if (Status s = create_queue_dirs(queue_directory); !s) return s;
+    std::string pid = join_path(queue_directory, pid_dir);
+    if (::mkdir(pid.c_str(), 0755) != 0 && errno != EEXIST) return io_error("create directory", pid, errno);
+
+    int top = ::open(queue_directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (top < 0) return io_error("open directory", queue_directory, errno);
+    Status result = set_owner_mode(top, queue_directory, 0, keep_group, 0755);
+    auto fix = [&](std::string_view name, uid_t uid, gid_t gid, mode_t mode, bool recursive) {
+        std::string path = join_path(queue_directory, name);
+        int fd = open_dir_at(top, std::string(name).c_str());
+        if (fd < 0) {
+            result = io_error("open directory", path, errno);
+            return;
+        }
+        if (Status s = set_owner_mode(fd, path, uid, gid, mode); !s) result = s;
+        if (recursive) {
+            if (Status s = own_tree(fd, path, uid, 1, warnings); !s) result = s;
+        }
+        ::close(fd);
+    };
+    for (std::string_view name : {incoming_dir, active_dir, deferred_dir, hold_dir, corrupt_dir, bounce_dir, defer_dir})
+        fix(name, mail_owner, keep_group, 0700, true);
+    fix(private_dir, mail_owner, keep_group, 0700, false);
+    fix(maildrop_dir, mail_owner, setgid_group, 01730, false);
+    fix(pid_dir, 0, keep_group, 0755, false);
+    ::close(top);
+    return result;
 }
 
 std::string queue_file_path(std::string_view queue_directory, std::string_view queue,

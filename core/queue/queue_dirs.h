@@ -25,8 +25,9 @@ struct QueueDirSpec {
 
 // Every queue directory with its mode.  maildrop is group-writable (0730) so
 // the set-gid postdrop submission program can drop files; the others are
-// private to mail_owner (0700).  Ownership is left to the installer
-// (`postfix set-permissions`), which runs as root.
+// private to mail_owner (0700), private/ included (the master's sockets for
+// services such as local).  Ownership is set by set_queue_permissions(),
+// which a master started by root runs at start.
 const std::vector<QueueDirSpec> &queue_dir_specs();
 
 inline constexpr std::string_view maildrop_dir = "maildrop";
@@ -37,11 +38,30 @@ inline constexpr std::string_view hold_dir = "hold";
 inline constexpr std::string_view corrupt_dir = "corrupt";
 inline constexpr std::string_view bounce_dir = "bounce";
 inline constexpr std::string_view defer_dir = "defer";
+inline constexpr std::string_view private_dir = "private";
+inline constexpr std::string_view pid_dir = "pid";
 
 // Creates queue_directory (0755, like Postfix's top) and every queue
 // directory that is missing; existing ones are left as they are.  Fails with
 // the path and cause when one cannot be made or exists as a non-directory.
 Status create_queue_dirs(const std::string &queue_directory);
+
+// What `postfix set-permissions` does to the queue (postfix-files), for a
+// master running as root:
+//   queue_directory              root, 0755
+//   incoming active deferred hold corrupt bounce defer, and every file
+//   and directory below them    mail_owner, directories 0700
+//   private                      mail_owner, 0700
+//   maildrop                     mail_owner:setgid_group, 01730 (Debian's
+//                                mode: the sticky bit keeps one submitter
+//                                from removing another's file)
+//   pid                          root, 0755
+// Group ownership is left alone where postfix-files says "-".  Symbolic
+// links are never followed, and a queue file with more than one link is
+// left as it is (and named in `warnings`), so a link planted in a queue
+// directory cannot make root chown a file elsewhere.  Needs root.
+Status set_queue_permissions(const std::string &queue_directory, uid_t mail_owner, gid_t setgid_group,
+                             std::vector<std::string> &warnings);
 
 // queue_directory/queue/id.
 std::string queue_file_path(std::string_view queue_directory, std::string_view queue,

@@ -5,6 +5,7 @@
 #include "config/values.h"
 #include "log/msg.h"
 #include "maps/catalog.h"
+#include "master/privileges.h"
 #include "queue/queue_dirs.h"
 #include "smtpd/queue_hooks.h"
 #include "smtpd/session.h"
@@ -400,6 +401,7 @@ private:
 
 int run_smtpd_service(const Config &cfg, const config::MasterService &row, const std::vector<int> &listen_fds) {
     Service service(cfg, row);
+    master::drop_service_privileges(cfg, row); // tables and TLS keys are open
     return service.run(listen_fds);
 }
 

@@ -50,6 +50,9 @@ def postfix(*args, timeout=30):
 class FerryServer:
     def __init__(self, name, main_cf=None, master_cf=None, port=None):
         self.dir = tempfile.mkdtemp(prefix=f"ferry-{name}-")
+        # Run by root, the services become mail_owner: they must be able to
+        # reach the queue below this directory (mkdtemp makes it 0700).
+        os.chmod(self.dir, 0o755)
         self.port = port or free_port()
         self.queue = os.path.join(self.dir, "queue")
         self.log_path = os.path.join(self.dir, "maillog")

@@ -2,16 +2,24 @@
 """master_test.py - `postfix start|start-fg|status|reload|stop|check`
 against a private configuration: Postfix's words for each outcome, one
 master per configuration, a stale pid file taken over, stock master.cf
-rows Ferry does not run reported and not fatal."""
+rows Ferry does not run reported and not fatal.  Run as root: services
+with unpriv y run as mail_owner, local keeps root and delivers as the
+recipient, the queue is owned as postfix-files says, and a privileged or
+unknown mail_owner is refused with Postfix's words."""
+import glob
+import grp
 import os
+import pwd
 import signal
+import smtplib
+import stat
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferry_server import FerryServer, postfix, wait_for  # noqa: E402
+from ferry_server import BIN, FerryServer, children, free_port, postfix, wait_for  # noqa: E402
 from tally import Tally  # noqa: E402
 
 T = Tally("master")
@@ -85,9 +93,199 @@ def bad_commands():
         srv.__exit__(None, None, None)
 
 
+def ids(pid):
+    """(real, effective, saved uid), (real, effective, saved gid) of a process."""
+    uid = gid = None
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                uid = tuple(int(x) for x in line.split()[1:4])
+            if line.startswith("Gid:"):
+                gid = tuple(int(x) for x in line.split()[1:4])
+    return uid, gid
+
+
+def service_pids(master):
+    """{"smtpd": pid, ...} for the master's service processes."""
+    out = {}
+    for pid in children(master):
+        try:
+            with open(f"/proc/{pid}/cmdline") as f:
+                argv = f.read().split("\0")
+        except OSError:
+            continue
+        if len(argv) > 2 and argv[1] == "service":
+            out[argv[2]] = pid
+    return out
+
+
+def owner_mode(path):
+    st = os.lstat(path)
+    return st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)
+
+
+def privileged():
+    owner = pwd.getpwnam("postfix")
+    postdrop = grp.getgrnam("postdrop").gr_gid
+    daemon = pwd.getpwnam("daemon").pw_uid
+    port = free_port()
+    rows = [f"127.0.0.1:{port} inet n - y - - smtpd",
+            "pickup unix n - y 60 1 pickup",
+            "qmgr unix n - n 300 1 qmgr",
+            "local unix - n n - - local"]
+    params = {"mydestination": "$myhostname, localhost", "local_recipient_maps": "", "home_mailbox": "",
+              "queue_run_delay": "1s"}
+    srv = FerryServer("master-root", main_cf=params, master_cf=rows, port=port)
+    spool = os.path.join(srv.dir, "mail")
+    os.chmod(srv.dir, 0o755)
+    os.mkdir(spool)
+    os.chmod(spool, 0o1777)
+    with open(os.path.join(srv.dir, "main.cf"), "a") as f:
+        f.write(f"mail_spool_directory = {spool}/\n")
+    # Left by a run as root before: a queue file, and two that must not be
+    # handed over (a second link to a root file, a symbolic link).
+    hold = os.path.join(srv.queue, "hold")
+    os.makedirs(hold)
+    with open(os.path.join(hold, "ROOTFILE"), "w") as f:
+        f.write("x")
+    outside = os.path.join(srv.dir, "outside")
+    with open(outside, "w") as f:
+        f.write("root's")
+    os.link(outside, os.path.join(hold, "HARDLINK"))
+    os.symlink(outside, os.path.join(hold, "SYMLINK"))
+    try:
+        srv.start()
+        master = srv.master_pid()
+        T.eq(ids(master)[0], (0, 0, 0), "the master keeps root")
+        T.check(wait_for(lambda: {"smtpd", "qmgr", "pickup"} <= set(service_pids(master))),
+                "smtpd, qmgr and pickup run", service_pids(master))
+        procs = service_pids(master)
+        for name in ("smtpd", "qmgr", "pickup"):
+            if name in procs:
+                # A service drops privileges once its tables are open.
+                wait_for(lambda: ids(procs[name])[0][1] != 0)
+                uid, gid = ids(procs[name])
+                T.eq(uid, (owner.pw_uid,) * 3, f"{name} runs as mail_owner (real, effective, saved uid)")
+                T.eq(gid, (owner.pw_gid,) * 3, f"{name} runs with mail_owner's group")
+
+        T.eq(owner_mode(srv.queue)[0::2], (0, 0o755), "queue_directory is root's, 0755")
+        T.eq(owner_mode(os.path.join(srv.queue, "maildrop")), (owner.pw_uid, postdrop, 0o1730),
+             "maildrop is 1730 postfix:postdrop")
+        for d in ("incoming", "active", "deferred", "hold", "corrupt", "bounce", "defer", "private"):
+            T.eq(owner_mode(os.path.join(srv.queue, d))[0::2], (owner.pw_uid, 0o700), f"{d} is postfix's, 0700")
+        T.eq(owner_mode(os.path.join(srv.queue, "pid"))[0::2], (0, 0o755), "pid is root's, 0755")
+        T.eq(owner_mode(os.path.join(srv.queue, "private", "local"))[0::2], (owner.pw_uid, 0o600),
+             "private/local is a socket for postfix only")
+        T.eq(os.lstat(os.path.join(hold, "ROOTFILE")).st_uid, owner.pw_uid, "a root-owned queue file is handed to postfix")
+        T.eq(os.stat(outside).st_uid, 0, "a second link to a root file is left as it is")
+        T.eq(os.lstat(os.path.join(hold, "SYMLINK")).st_uid, 0, "a symbolic link is not followed")
+        T.check("HARDLINK: file has 2 links; ownership left as is" in srv.log(), "the hard link is named in a warning",
+                srv.log()[-800:])
+        chroot = [line for line in srv.log().splitlines() if "chroot is not applied" in line]
+        T.check(len(chroot) == 1 and "(127.0.0.1:" in chroot[0] and "pickup/unix)" in chroot[0]
+                and "qmgr/unix" not in chroot[0] and "they run without chroot" in chroot[0],
+                "chroot y rows are reported once, not applied", chroot)
+
+        def maildir(user):
+            return glob.glob(os.path.join(spool, user, "new", "*"))
+
+        # Received by smtpd as postfix, delivered by local as the recipient.
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            c.sendmail("sender@example.org", ["daemon@mx.ferry.test"], "Subject: root test\r\n\r\nbody\r\n")
+        T.check(wait_for(lambda: maildir("daemon")), "local delivers the smtpd message", srv.log()[-1500:])
+        for path in maildir("daemon"):
+            T.eq(os.stat(path).st_uid, daemon, "the mailbox file is written as the recipient")
+        T.check(any("relay=local" in line and "status=sent" in line for line in srv.log().splitlines()),
+                "the delivery is logged as sent", srv.log()[-1000:])
+
+        # A message that stays (remote: deferred): its queue file is postfix's.
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            c.sendmail("sender@example.org", ["someone@example.org"], "Subject: stays\r\n\r\nbody\r\n")
+        deferred = os.path.join(srv.queue, "deferred")
+        T.check(wait_for(lambda: os.listdir(deferred)), "the remote message waits in deferred/", srv.log()[-800:])
+        for name in os.listdir(deferred):
+            T.eq(os.stat(os.path.join(deferred, name)).st_uid, owner.pw_uid, "a queue file written by smtpd is postfix's")
+
+        # postsuper run by root moves files and leaves them postfix's.
+        ps = subprocess.run([os.path.join(BIN, "postsuper"), "-c", srv.dir, "-h", "ALL", "deferred"],
+                            capture_output=True, text=True, timeout=30)
+        T.eq(ps.returncode, 0, "postsuper -h as root")
+        held = [n for n in os.listdir(hold) if n not in ("ROOTFILE", "HARDLINK", "SYMLINK")]
+        T.check(held, "postsuper -h put the message on hold", ps.stderr)
+        for name in held:
+            T.eq(os.stat(os.path.join(hold, name)).st_uid, owner.pw_uid, "a held file stays postfix's")
+
+        # sendmail run by root: maildrop, pickup (as postfix), local.
+        before = len(maildir("daemon"))
+        sm = subprocess.run([os.path.join(BIN, "sendmail"), "-C", srv.dir, "-f", "root", "daemon@mx.ferry.test"],
+                            input="Subject: from sendmail\n\nbody\n", capture_output=True, text=True, timeout=30)
+        T.eq(sm.returncode, 0, "sendmail as root")
+        T.check(wait_for(lambda: len(maildir("daemon")) > before), "pickup and local deliver the sendmail message",
+                srv.log()[-1500:])
+        T.eq(os.listdir(os.path.join(srv.queue, "maildrop")), [], "pickup emptied maildrop")
+
+        # A reload: the new generation drops privileges too; chroot is
+        # not reported again.
+        old = procs.get("smtpd")
+        T.eq(postfix("-c", srv.dir, "reload").returncode, 0, "reload as root")
+        T.check(wait_for(lambda: service_pids(master).get("smtpd") not in (None, old)),
+                "a new smtpd after reload", service_pids(master))
+        new = service_pids(master).get("smtpd")
+        if new:
+            wait_for(lambda: ids(new)[0][1] != 0)
+            T.eq(ids(new)[0], (owner.pw_uid,) * 3, "the reloaded smtpd runs as mail_owner")
+        T.eq(srv.log().count("chroot is not applied"), 1, "the chroot warning is given once per master")
+        T.eq(srv.problems(), [], "no service died or failed")
+    finally:
+        srv.__exit__(None, None, None)
+
+
+def refused(main_cf, text, what):
+    """`postfix start-fg` and `postfix check` with main_cf refuse with `text`."""
+    srv = FerryServer("master-owner", main_cf=main_cf)
+    try:
+        for command in ("check", "start-fg"):
+            r = postfix("-c", srv.dir, command)
+            T.check(r.returncode == 1 and f"fatal: file {srv.dir}/main.cf: {text}" in r.stderr,
+                    f"{what}: postfix {command} is refused", r.stderr)
+        T.eq(srv.master_pid(), 0, f"{what}: no master runs")
+    finally:
+        srv.__exit__(None, None, None)
+
+
+def bad_owners():
+    refused({"mail_owner": "root"}, "parameter mail_owner: user root has privileged user ID", "mail_owner = root")
+    refused({"mail_owner": "nosuchuser"}, "parameter mail_owner: unknown user name value: nosuchuser",
+            "mail_owner = nosuchuser")
+    refused({"setgid_group": "nosuchgroup"}, "parameter setgid_group: unknown group name: nosuchgroup",
+            "setgid_group = nosuchgroup")
+    refused({"setgid_group": "postfix"},
+            "parameters mail_owner and setgid_group: user postfix and group postfix have the same group ID",
+            "setgid_group = mail_owner's group")
+    # The good value beside them.
+    srv = FerryServer("master-owner", main_cf={"mail_owner": "postfix"})
+    try:
+        r = postfix("-c", srv.dir, "check")
+        T.eq(r.returncode, 0, "mail_owner = postfix is accepted")
+    finally:
+        srv.__exit__(None, None, None)
+
+
 def main():
     lifecycle()
     bad_commands()
+    if os.geteuid() != 0:
+        print("SKIP privilege tests: they need root (the master drops services to mail_owner only when "
+              "started by root)", flush=True)
+    else:
+        try:
+            pwd.getpwnam("postfix")
+            grp.getgrnam("postdrop")
+        except KeyError:
+            print("SKIP privilege tests: no user postfix or group postdrop on this host", flush=True)
+        else:
+            privileged()
+            bad_owners()
     T.finish()
 
 

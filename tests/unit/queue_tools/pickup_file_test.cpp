@@ -1,6 +1,7 @@
 // One maildrop file through pickup: a good one lands in incoming with the
 // local Received: header and qualified addresses; a malformed one goes to
-// corrupt/; an invalid name is never touched.
+// corrupt/; an invalid name is never touched; a -bv request is kept, no
+// other attribute of the untrusted file is.
 #include "pickup/maildrop.h"
 #include "pickup/pickup_file.h"
 #include "queue/durable.h"
@@ -14,6 +15,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,8 +45,9 @@ protected:
     }
     void TearDown() override { std::system(("rm -rf " + top_).c_str()); }
 
-    std::string drop(const std::string &content) {
+    std::string drop(const std::string &content, const std::map<std::string, std::string> &attributes = {}) {
         queue::Envelope env;
+        env.other_attributes = attributes;
         env.sender = "alice";
         env.recipients.push_back({"bob@example.net", "", 0, false});
         pickup::MaildropWriter w;
@@ -99,6 +102,27 @@ TEST_F(PickupFile, IgnoresNamesThatAreNotQueueIds) {
     auto r = pickup::pickup_file(ctx_, "x.tmp");
     EXPECT_EQ(r.kind, pickup::PickupResult::Kind::gone);
     EXPECT_EQ(names(top_ + "/maildrop"), std::vector<std::string>{"x.tmp"});
+}
+
+TEST_F(PickupFile, KeepsTheVerifyRequestButNoOtherAttribute) {
+    std::string id = drop("", {{"trace_flags", "verify"}, {"forged", "1"}});
+    auto r = pickup::pickup_file(ctx_, id);
+    ASSERT_EQ(r.kind, pickup::PickupResult::Kind::queued);
+    queue::QueueFileReader reader;
+    ASSERT_TRUE(reader.open(top_ + "/incoming/" + r.queue_id).ok());
+    const auto &attrs = reader.envelope().other_attributes;
+    EXPECT_EQ(attrs.count("trace_flags") ? attrs.at("trace_flags") : "", "verify");
+    EXPECT_EQ(attrs.count("forged"), 0u);
+    EXPECT_EQ(attrs.count("submitter_uid"), 1u);
+}
+
+TEST_F(PickupFile, AnUnknownTraceFlagIsDropped) {
+    std::string id = drop("Subject: x\n\nx\n", {{"trace_flags", "record"}});
+    auto r = pickup::pickup_file(ctx_, id);
+    ASSERT_EQ(r.kind, pickup::PickupResult::Kind::queued);
+    queue::QueueFileReader reader;
+    ASSERT_TRUE(reader.open(top_ + "/incoming/" + r.queue_id).ok());
+    EXPECT_EQ(reader.envelope().other_attributes.count("trace_flags"), 0u);
 }
 
 TEST(Qualify, AddsOriginOnlyToBareNames) {

@@ -1,0 +1,48 @@
+// privileges.h - who the mail system runs as: mail_owner and setgid_group
+// checked as Postfix checks them, and the drop a service makes from root
+// to mail_owner when its master.cf unpriv column says so.
+//
+// Only a master started by root changes anything: run by another user,
+// every service keeps that user, as before, so tests and the quick start
+// run unprivileged.  A service drops privileges after it has opened what
+// needs root (listeners come from the master; tables, modules and TLS keys
+// it opens itself first) and before it reads any network or queue input.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace ferry {
+class Config;
+namespace config {
+struct MasterService;
+}
+} // namespace ferry
+
+namespace ferry::master {
+
+struct MailOwner {
+    std::string name;      // mail_owner
+    uid_t uid = 0;
+    gid_t gid = 0;         // its primary group
+    std::string group;     // setgid_group
+    gid_t setgid_gid = 0;
+};
+
+// Postfix's checks of mail_owner and setgid_group: the user and group
+// exist, are not privileged (uid/gid 0) and share no id with another name.
+// Returns "" and fills `owner`, or the fatal text, in Postfix's words
+// ("file DIR/main.cf: parameter mail_owner: user root has privileged user ID").
+std::string find_mail_owner(const Config &cfg, MailOwner &owner);
+
+// True when the process can switch users (effective uid 0).
+bool running_as_root();
+
+// In a service process: when running as root and `row` is unprivileged
+// (unpriv y or -), become mail_owner: initgroups, setgid, setuid.  A
+// service with unpriv n keeps root.  Any failure is fatal: a service never
+// goes on with more privilege than its row gives it.
+void drop_service_privileges(const Config &cfg, const config::MasterService &row);
+
+} // namespace ferry::master
