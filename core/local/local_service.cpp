@@ -99,12 +99,6 @@ public:
     }
 
 private:
-    static CatalogOptions catalog_options(const Config &cfg) {
-        auto o = default_catalog_options();
-        o.param = [&cfg](std::string_view name) { return cfg.get(name); };
-        return o;
-    }
-
     std::string get(const char *name) const { return cfg_.service_get(row_, name).value_or(""); }
 
     static void answer(int channel, const qmgr::DeliveryAnswer &a) {

@@ -13,14 +13,9 @@
 // final target is logged in Postfix's form (qmgr/delivery_log.h).
 #pragma once
 
-#include <vector>
+#include "config/fwd.h"
 
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
+#include <vector>
 
 namespace ferry::local {
 

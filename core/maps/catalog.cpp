@@ -3,6 +3,7 @@
 // callbacks modules make (param, lookup).
 #include "maps/catalog.h"
 
+#include "config/config.h"
 #include "ferry_build_config.h"
 #include "log/msg.h"
 #include "maps/builtin.h"
@@ -43,6 +44,12 @@ CatalogOptions default_catalog_options() {
         }
     }
     o.module_path.emplace_back(FERRY_MODULE_DIR);
+    return o;
+}
+
+CatalogOptions catalog_options(const Config &cfg) {
+    auto o = default_catalog_options();
+    o.param = [&cfg](std::string_view name) { return cfg.get(name); };
     return o;
 }
 

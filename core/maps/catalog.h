@@ -36,6 +36,11 @@ struct CatalogOptions {
 // Options from the environment and build defaults, with no parameters.
 CatalogOptions default_catalog_options();
 
+class Config;
+// The same, offering modules the main.cf parameters of cfg (which must
+// outlive the catalog).
+CatalogOptions catalog_options(const Config &cfg);
+
 class MapCatalog {
 public:
     explicit MapCatalog(CatalogOptions options);

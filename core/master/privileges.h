@@ -9,16 +9,11 @@
 // it opens itself first) and before it reads any network or queue input.
 #pragma once
 
+#include "config/fwd.h"
+
 #include <sys/types.h>
 
 #include <string>
-
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
 
 namespace ferry::master {
 

@@ -7,12 +7,7 @@
 // between two files; a file is never left half processed.
 #pragma once
 
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
+#include "config/fwd.h"
 
 namespace ferry::pickup {
 

@@ -13,14 +13,14 @@ bool number(std::string_view s, T &out) {
     return ec == std::errc() && p == s.data() + s.size();
 }
 
+} // namespace
+
 std::string one_line(std::string_view s) {
     std::string out(s);
     for (char &c : out)
         if (c == '\n' || c == '\r') c = ' ';
     return out;
 }
-
-} // namespace
 
 const char *outcome_name(Outcome o) {
     switch (o) {

@@ -1,5 +1,6 @@
 // channel.h - what the queue manager and a delivery agent (local) say to
-// each other over the socketpair qmgr hands the agent as fd 3.
+// each other over the connection qmgr opens to the master's private/local
+// socket (the agent the master starts for it has it as fd 3).
 //
 // qmgr -> agent, one request, then qmgr shuts its side for writing:
 //     queue_id=ID            the file active/ID
@@ -20,6 +21,9 @@
 #include <vector>
 
 namespace ferry::qmgr {
+
+// s with each CR and LF made a space: a value of a line-based record.
+std::string one_line(std::string_view s);
 
 struct DeliveryAsk {
     std::string queue_id;

@@ -1,6 +1,7 @@
 // defer_log.cpp - see defer_log.h.
 #include "qmgr/defer_log.h"
 
+#include "qmgr/channel.h"
 #include "queue/durable.h"
 #include "queue/queue_dirs.h"
 
@@ -11,17 +12,6 @@
 #include <cstring>
 
 namespace ferry::qmgr {
-namespace {
-
-// A value is one line: a newline in a reason would end the record.
-std::string one_line(std::string_view s) {
-    std::string out(s);
-    for (char &c : out)
-        if (c == '\n' || c == '\r') c = ' ';
-    return out;
-}
-
-} // namespace
 
 std::string encode_defer_record(const DeferRecord &r) {
     std::string out = "recipient=" + one_line(r.recipient) + "\n";

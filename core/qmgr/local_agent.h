@@ -11,17 +11,12 @@
 // taken only when well formed.
 #pragma once
 
+#include "config/fwd.h"
+
 #include "qmgr/channel.h"
 
 #include <map>
 #include <string>
-
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
 
 namespace ferry::qmgr {
 

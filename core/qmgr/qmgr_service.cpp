@@ -125,12 +125,6 @@ public:
     }
 
 private:
-    static CatalogOptions catalog_options(const Config &cfg) {
-        auto o = default_catalog_options();
-        o.param = [&cfg](std::string_view name) { return cfg.get(name); };
-        return o;
-    }
-
     static std::string get_param(const Config &cfg, const config::MasterService &row, const char *name) {
         return cfg.service_get(row, name).value_or("");
     }

@@ -23,12 +23,7 @@
 // SIGTERM and SIGUSR1 (reload) end the process after the current message.
 #pragma once
 
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
+#include "config/fwd.h"
 
 namespace ferry::qmgr {
 

@@ -19,12 +19,6 @@ namespace {
 constexpr const char *remote_not_yet = "mail transport unavailable: remote delivery is not yet available in Ferry";
 constexpr int max_alias_depth = 10;
 
-CatalogOptions catalog_options(const Config &cfg) {
-    auto o = default_catalog_options();
-    o.param = [&cfg](std::string_view name) { return cfg.get(name); };
-    return o;
-}
-
 } // namespace
 
 struct LocalVerifier::State {

@@ -12,16 +12,11 @@
 // are reported as such (4.3.0), never as unknown users.
 #pragma once
 
+#include "config/fwd.h"
+
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
 
 namespace ferry::qmgr {
 

@@ -187,12 +187,6 @@ public:
     }
 
 private:
-    static CatalogOptions catalog_options(const Config &cfg) {
-        auto o = default_catalog_options();
-        o.param = [&cfg](std::string_view name) { return cfg.get(name); };
-        return o;
-    }
-
     std::string get(const char *name) const { return cfg_.service_get(row_, name).value_or(""); }
 
     void on_signal(const boost::system::error_code &ec, int sig) {

@@ -8,14 +8,9 @@
 // the listeners and exits when the last session has ended.
 #pragma once
 
-#include <vector>
+#include "config/fwd.h"
 
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
+#include <vector>
 
 namespace ferry::smtpd {
 

@@ -14,19 +14,14 @@
 // "encrypt".
 #pragma once
 
+#include "config/fwd.h"
+
 #include "cleanup/received.h"
 
 #include <boost/asio/ssl.hpp>
 
 #include <memory>
 #include <string>
-
-namespace ferry {
-class Config;
-namespace config {
-struct MasterService;
-}
-} // namespace ferry
 
 namespace ferry::smtpd {
 
