@@ -6,6 +6,8 @@
 // argv[0] being the name it was invoked as, and returns the exit status.
 #pragma once
 
+#include <string>
+
 namespace ferry::cmd {
 
 int conf_main(int argc, char **argv);  // postconf
@@ -15,6 +17,7 @@ int postfix_main(int argc, char **argv); // postfix start|stop|reload|status|che
 int service_main(int argc, char **argv); // a service process started by the master
 int sendmail_main(int argc, char **argv);  // sendmail: submit to the maildrop queue
 int postqueue_main(int argc, char **argv); // postqueue, mailq: list or flush the queue
+int flush_queue(const std::string &config_dir); // postqueue -f, postfix flush
 int postsuper_main(int argc, char **argv); // postsuper: delete, hold, release, requeue
 
 } // namespace ferry::cmd

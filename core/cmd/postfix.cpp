@@ -54,7 +54,7 @@ void open_log(const Config &cfg, bool also_stderr) {
 std::string syslog_name(const Config &cfg) { return cfg.get("syslog_name").value_or("postfix"); }
 
 int usage() {
-    msg::error("usage: postfix [-c config_dir] start|start-fg|stop|abort|reload|status|check");
+    msg::error("usage: postfix [-c config_dir] start|start-fg|stop|abort|reload|status|check|flush");
     return 1;
 }
 
@@ -93,6 +93,10 @@ int postfix_main(int argc, char **argv) {
         }
         msg::info("the Postfix mail system is not running");
         return 1;
+    }
+    if (command == "flush") { // postfix-script runs postqueue -f
+        msg::set_program(syslog_name(cfg) + "/postqueue");
+        return flush_queue(dir);
     }
     // Postfix checks mail_owner and setgid_group before anything else; a
     // master started by root needs them (master/privileges.h).

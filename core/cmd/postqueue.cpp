@@ -35,22 +35,23 @@ std::string queue_directory(const std::string &config_dir) {
     return cfg.get("queue_directory").value_or("");
 }
 
-// Asks the queue manager to run the queue.  Ferry has no queue manager
-// yet; when one listens on public/qmgr it gets Postfix's flush request.
-int flush(const std::string &config_dir) {
-    std::string fifo = queue::join_path(queue_directory(config_dir), "public/qmgr");
+} // namespace
+
+// Asks the queue manager, through its FIFO public/qmgr, to forget dead
+// destinations and scan the deferred and incoming queues now: Postfix's
+// flush request.
+int flush_queue(const std::string &config_dir) {
+    std::string fifo = queue::join_path(queue_directory(config_dir), queue::qmgr_fifo);
     int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd >= 0) {
-        const char request[] = "F";
-        bool ok = ::write(fd, request, 1) == 1;
+        const char request[] = {'F', 'A', 'D', 'I'};
+        bool ok = ::write(fd, request, sizeof request) == static_cast<ssize_t>(sizeof request);
         ::close(fd);
         if (ok) return 0;
     }
     msg::warning("unable to look up public/qmgr: " + std::string(std::strerror(errno)));
     msg::fatal_status(ex_unavailable, "Cannot flush mail queue - mail system is down");
 }
-
-} // namespace
 
 int list_queue(const std::string &config_dir, bool json) {
     Config cfg = Config::load(config_directory(config_dir));
@@ -92,7 +93,7 @@ int postqueue_main(int argc, char **argv) {
     if (optind < argc || mode == 0) usage();
     if (mode == 'p' || mode == 'j') return list_queue(config_dir, mode == 'j');
     // -i and -s are flush requests too (one message, one site).
-    return flush(config_dir);
+    return flush_queue(config_dir);
 }
 
 } // namespace ferry::cmd

@@ -18,9 +18,11 @@
 #include "queue/queue_file_reader.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -91,6 +93,8 @@ public:
             msg::warning(std::string("inotify on incoming: ") + std::strerror(errno) + "; scanning every " +
                          std::to_string(incoming_scan_seconds) + "s");
 
+        int trigger = open_trigger();
+
         // Crash recovery first: what a previous qmgr left in active/.
         for (const auto &id : queue_ids(dir(queue::active_dir))) {
             if (stop_requested) break;
@@ -108,19 +112,28 @@ public:
                 next_deferred = now_seconds() + run_delay_;
             }
             if (stop_requested) break;
-            pollfd p{watch, POLLIN, 0};
             double wait = std::min(next_incoming, next_deferred) - now_seconds();
             int ms = wait <= 0 ? 0 : static_cast<int>(wait * 1000) + 1;
-            if (watch >= 0 && ::poll(&p, 1, ms) > 0) {
-                char buf[4096];
+            pollfd p[2] = {{watch, POLLIN, 0}, {trigger, POLLIN, 0}}; // poll skips fd -1
+            if (::poll(p, 2, ms) <= 0) continue;
+            char buf[4096];
+            if (p[0].revents & POLLIN) {
                 while (::read(watch, buf, sizeof buf) > 0) {
                 }
                 next_incoming = 0; // something arrived: scan now
-            } else if (watch < 0) {
-                ::poll(nullptr, 0, ms);
+            }
+            if (p[1].revents & POLLIN) {
+                for (ssize_t n; (n = ::read(trigger, buf, sizeof buf)) > 0;) {
+                    for (char c : std::string_view(buf, static_cast<size_t>(n))) {
+                        // Postfix's qmgr requests (postqueue -f sends FADI).
+                        if (c == 'I' || c == 'A') next_incoming = 0;
+                        if (c == 'D' || c == 'A' || c == 'F') next_deferred = 0;
+                    }
+                }
             }
         }
         if (watch >= 0) ::close(watch);
+        if (trigger >= 0) ::close(trigger);
         return 0;
     }
 
@@ -147,6 +160,27 @@ private:
         if (errno != ENOENT)
             msg::warning("rename " + path(from, id) + " to " + path(to, id) + ": " + std::strerror(errno));
         return false;
+    }
+
+    // public/qmgr, the FIFO through which postqueue -f and postfix flush
+    // ask for a queue run now; -1 (with a warning) when it cannot be had.
+    // Opened for reading and writing, so it never reports end of file.
+    int open_trigger() {
+        std::string path = queue_ + "/" + std::string(queue::qmgr_fifo);
+        if (::mkfifo(path.c_str(), 0622) != 0 && errno != EEXIST) {
+            msg::warning("mkfifo " + path + ": " + std::strerror(errno) + "; postqueue -f cannot reach qmgr");
+            return -1;
+        }
+        int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        struct stat st{};
+        if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+            msg::warning("open " + path + ": " + (fd < 0 ? std::strerror(errno) : "not a FIFO") +
+                         "; postqueue -f cannot reach qmgr");
+            if (fd >= 0) ::close(fd);
+            return -1;
+        }
+        ::fchmod(fd, 0622); // whatever the umask was
+        return fd;
     }
 
     void scan_incoming() {

@@ -20,6 +20,7 @@ const std::vector<QueueDirSpec> &queue_dir_specs() {
         {maildrop_dir, 0730}, {incoming_dir, 0700}, {active_dir, 0700},
         {deferred_dir, 0700}, {hold_dir, 0700},     {corrupt_dir, 0700},
         {bounce_dir, 0700},   {defer_dir, 0700},     {private_dir, 0700},
+        {public_dir, 0710},
     };
     return specs;
 }
@@ -141,6 +142,7 @@ Status set_queue_permissions(const std::string &queue_directory, uid_t mail_owne
     for (std::string_view name : {incoming_dir, active_dir, deferred_dir, hold_dir, corrupt_dir, bounce_dir, defer_dir})
         fix(name, mail_owner, keep_group, 0700, true);
     fix(private_dir, mail_owner, keep_group, 0700, false);
+    fix(public_dir, mail_owner, setgid_group, 0710, false);
     fix(maildrop_dir, mail_owner, setgid_group, 01730, false);
     fix(pid_dir, 0, keep_group, 0755, false);
     ::close(top);

@@ -26,7 +26,7 @@ struct QueueDirSpec {
 // Every queue directory with its mode.  maildrop is group-writable (0730) so
 // the set-gid postdrop submission program can drop files; the others are
 // private to mail_owner (0700), private/ included (the master's sockets for
-// services such as local).  Ownership is set by set_queue_permissions(),
+// services such as local); public/ (0710) holds qmgr's trigger FIFO.  Ownership is set by set_queue_permissions(),
 // which a master started by root runs at start.
 const std::vector<QueueDirSpec> &queue_dir_specs();
 
@@ -39,6 +39,9 @@ inline constexpr std::string_view corrupt_dir = "corrupt";
 inline constexpr std::string_view bounce_dir = "bounce";
 inline constexpr std::string_view defer_dir = "defer";
 inline constexpr std::string_view private_dir = "private";
+inline constexpr std::string_view public_dir = "public";
+// The queue manager's trigger FIFO, which postqueue -f writes to.
+inline constexpr std::string_view qmgr_fifo = "public/qmgr";
 inline constexpr std::string_view pid_dir = "pid";
 
 // Creates queue_directory (0755, like Postfix's top) and every queue
@@ -52,6 +55,7 @@ Status create_queue_dirs(const std::string &queue_directory);
 //   incoming active deferred hold corrupt bounce defer, and every file
 //   and directory below them    mail_owner, directories 0700
 //   private                      mail_owner, 0700
+//   public                       mail_owner:setgid_group, 0710 (qmgr's FIFO)
 //   maildrop                     mail_owner:setgid_group, 01730 (Debian's
 //                                mode: the sticky bit keeps one submitter
 //                                from removing another's file)

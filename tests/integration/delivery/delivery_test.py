@@ -8,6 +8,7 @@ sender's non-delivery notification (RET, ORCPT, ENVID, NOTIFY=NEVER, no
 bounce loop), defer reasons in mailq / postqueue -j, and sendmail -bv."""
 import glob
 import os
+import stat
 import shutil
 import smtplib
 import sys
@@ -317,6 +318,20 @@ def deferred_reason_case():
         r = subprocess.run([os.path.join(BIN, "mailq"), "-c", srv.dir], capture_output=True, text=True, timeout=30)
         T.check("(" + why not in r.stdout and " " * 41 + "someone@example.org" in r.stdout,
                 "without a defer log: recipients without a reason", r.stdout)
+        # queue_run_delay is 300s: only a flush makes qmgr try again now.
+        tries = lambda: len(lines(srv, "to=<someone@example.org>, relay=none"))
+        T.eq(tries(), 1, "one delivery attempt before the flush")
+        r = subprocess.run([os.path.join(BIN, "postqueue"), "-c", srv.dir, "-f"], capture_output=True, text=True,
+                           timeout=30)
+        T.eq((r.returncode, r.stderr), (0, ""), "postqueue -f reaches the running qmgr")
+        T.check(wait_for(lambda: tries() == 2), "postqueue -f: qmgr retries the deferred message now",
+                srv.log()[-800:])
+        fifo = os.stat(os.path.join(srv.queue, "public", "qmgr"))
+        T.eq((stat.S_ISFIFO(fifo.st_mode), oct(fifo.st_mode & 0o777)), (True, "0o622"), "public/qmgr is a FIFO, 0622")
+        r = subprocess.run([os.path.join(BIN, "postfix"), "-c", srv.dir, "flush"], capture_output=True, text=True,
+                           timeout=30)
+        T.eq(r.returncode, 0, "postfix flush exit")
+        T.check(wait_for(lambda: tries() == 3), "postfix flush: qmgr retries again", srv.log()[-800:])
         T.eq(srv.problems(), [], "no Ferry process failed (defer)")
 
 

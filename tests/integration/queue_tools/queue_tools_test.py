@@ -190,6 +190,10 @@ def listing(srv):
                    " | postqueue -j | postqueue -p | postqueue -s site\n", "postqueue usage text")
     r = run("postqueue", "-c", srv.dir, "-f")
     T.check("Cannot flush mail queue - mail system is down" in r.stderr, "flush without a queue manager", r.stderr)
+    r = run("postfix", "-c", srv.dir, "flush")
+    T.eq(r.returncode, 69, "postfix flush without a queue manager: exit")
+    T.check("Cannot flush mail queue - mail system is down" in r.stderr, "postfix flush without a queue manager",
+            r.stderr)
     clear(srv)
     r = run("postqueue", "-c", srv.dir, "-p")
     T.eq(r.stdout, "Mail queue is empty\n", "empty queue")
