@@ -66,7 +66,9 @@ def submissions(srv):
     for h in ("Message-Id: <", "Date: ", "From: alice@example.org"):
         T.check(h in content, f"missing header added: {h}", content)
     T.check("hello\n" in content and "after the dot" not in content, "a lone dot ends the input", content)
-    T.check(f"{q.get('queue_id')}: uid=0 from=<alice@example.org>" in srv.log(), "pickup logs uid and sender", srv.log())
+    # The file can be in incoming/ a moment before pickup logs it.
+    T.check(wait_for(lambda: f"{q.get('queue_id')}: uid=0 from=<alice@example.org>" in srv.log()),
+            "pickup logs uid and sender", srv.log())
 
     clear(srv)
     msg = ("From: Alice <alice@example.org>\nTo: Bob <bob@example.net>, \"Doe, J\" <jd@example.net>\n"
@@ -233,7 +235,7 @@ def postsuper(srv):
     again = incoming(srv)
     if again:
         T.eq(again[0]["content"].decode().count("Received:"), 1, "requeue adds no second Received:")
-        T.check(f"orig_id={b}" in srv.log(), "pickup logs orig_id", srv.log())
+        T.check(wait_for(lambda: f"orig_id={b}" in srv.log()), "pickup logs orig_id", srv.log())
     new_id = files(srv, "incoming")[0] if files(srv, "incoming") else "x"
     r = run("postsuper", "-c", srv.dir, "-d", "-", stdin=f"{new_id}\nno/such\n")
     T.eq(r.stderr, f"postsuper: {new_id}: removed\npostsuper: warning: invalid mail queue id: no/such\n"

@@ -195,7 +195,9 @@ def privileged():
         T.check(wait_for(lambda: maildir("daemon")), "local delivers the smtpd message", srv.log()[-1500:])
         for path in maildir("daemon"):
             T.eq(os.stat(path).st_uid, daemon, "the mailbox file is written as the recipient")
-        T.check(any("relay=local" in line and "status=sent" in line for line in srv.log().splitlines()),
+        # The Maildir file can be there a moment before the line that logs it.
+        T.check(wait_for(lambda: any("relay=local" in line and "status=sent" in line
+                                     for line in srv.log().splitlines())),
                 "the delivery is logged as sent", srv.log()[-1000:])
 
         # A message that stays (remote: deferred): its queue file is postfix's.
