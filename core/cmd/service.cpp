@@ -12,6 +12,8 @@
 #include "local/local_service.h"
 #include "master/privileges.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -57,6 +59,15 @@ int service_main(int argc, char **argv) {
         msg::fatal("open maillog_file " + file + ": " + std::strerror(errno));
     if (file.empty()) msg::enable_syslog(false);
     else msg::quiet(true);
+    // Postfix's daemons work inside the queue directory with relative
+    // names.  A service that will become mail_owner does the same, so
+    // mail_owner never has to walk the path above the queue (a checkout
+    // under root's 0700 home, for one).
+    if (master::running_as_root() && row->is_unprivileged()) {
+        std::string queue = cfg.get("queue_directory").value_or("");
+        if (::chdir(queue.c_str()) != 0) msg::fatal("chdir(" + queue + "): " + std::strerror(errno));
+        cfg.set_value("queue_directory", ".");
+    }
     if (a.command == "smtpd") return smtpd::run_smtpd_service(cfg, *row, fds);
     if (a.command == "qmgr") return qmgr::run_qmgr_service(cfg, *row);
     // local keeps root (unpriv n) to become each recipient; were its row

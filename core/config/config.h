@@ -58,6 +58,10 @@ public:
     // Every known name, sorted.
     std::vector<std::string> known_names() const;
 
+    // Sets a parameter in this process only, as if main.cf said so: a
+    // service's own view after it has moved into the queue directory.
+    void set_value(std::string_view name, std::string value) { values_[std::string(name)] = std::move(value); }
+
     // The value of a parameter for one service: its -o override, else the
     // main.cf value, expanded.
     std::optional<std::string> service_get(const config::MasterService &service,

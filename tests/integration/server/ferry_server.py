@@ -50,8 +50,9 @@ def postfix(*args, timeout=30):
 class FerryServer:
     def __init__(self, name, main_cf=None, master_cf=None, port=None):
         self.dir = tempfile.mkdtemp(prefix=f"ferry-{name}-")
-        # Run by root, the services become mail_owner: they must be able to
-        # reach the queue below this directory (mkdtemp makes it 0700).
+        # Run by root, the services become mail_owner; tests that deliver
+        # below this directory need others to enter it (mkdtemp makes it
+        # 0700).  master_test checks a 0700 one on purpose.
         os.chmod(self.dir, 0o755)
         self.port = port or free_port()
         self.queue = os.path.join(self.dir, "queue")

@@ -242,6 +242,32 @@ def privileged():
         srv.__exit__(None, None, None)
 
 
+def queue_below_private_dir():
+    """A queue under a directory mail_owner cannot enter (a checkout in
+    root's 0700 home, as the quick start may be): the services work inside
+    the queue with relative names, as Postfix's daemons do."""
+    port = free_port()
+    rows = [f"127.0.0.1:{port} inet n - n - - smtpd", "pickup unix n - n 60 1 pickup"]
+    srv = FerryServer("master-0700", master_cf=rows, port=port)
+    os.chmod(srv.dir, 0o700)
+    with srv:
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            refused = c.sendmail("sender@example.org", ["root@mx.ferry.test"], "Subject: x\r\n\r\nbody\r\n")
+        T.eq(refused, {}, "smtpd (as postfix) queues a message below a 0700 directory")
+        incoming = os.path.join(srv.queue, "incoming")
+        T.check(wait_for(lambda: len(os.listdir(incoming)) == 1), "the queue file is in incoming/", srv.log()[-600:])
+        owners = {os.stat(os.path.join(incoming, n)).st_uid for n in os.listdir(incoming)}
+        T.eq(owners, {pwd.getpwnam("postfix").pw_uid}, "written by mail_owner")
+        sm = subprocess.run([os.path.join(BIN, "sendmail"), "-C", srv.dir, "-f", "root", "root@mx.ferry.test"],
+                            input="Subject: y\n\nbody\n", capture_output=True, text=True, timeout=30)
+        T.eq(sm.returncode, 0, "sendmail as root below a 0700 directory")
+        T.check(wait_for(lambda: len(os.listdir(incoming)) == 2), "pickup (as postfix) moves it to incoming/",
+                srv.log()[-600:])
+        T.eq(srv.problems(), [], "no service failed below a 0700 directory")
+    # The bad case beside it: without the chdir, smtpd could not reach the
+    # queue at all; a queue directory that does not exist is still fatal.
+
+
 def refused(main_cf, text, what):
     """`postfix start-fg` and `postfix check` with main_cf refuse with `text`."""
     srv = FerryServer("master-owner", main_cf=main_cf)
@@ -287,6 +313,7 @@ def main():
             print("SKIP privilege tests: no user postfix or group postdrop on this host", flush=True)
         else:
             privileged()
+            queue_below_private_dir()
             bad_owners()
     T.finish()
 
