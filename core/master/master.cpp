@@ -208,18 +208,27 @@ private:
     bool open_unix_listener_for(const config::MasterService &row, const std::string &queue,
                                 std::vector<int> &fds) {
         std::string path = queue + "/" + std::string(queue::private_dir) + "/" + row.service;
-        std::string key = "unix:" + path;
+        uid_t owner = privileged_ ? owner_.uid : static_cast<uid_t>(-1);
+        return listener("unix:" + path, row, fds,
+                        [&](std::string &why) { return open_unix_listener(path, 100, owner, why); });
+    }
+
+    // The listener known as `key` (kept across reloads), else a new one from
+    // `open`; false, with a warning naming the service, when there is none.
+    template <class Open>
+    bool listener(const std::string &key, const config::MasterService &row, std::vector<int> &fds, Open open) {
+        int fd;
         if (auto known = listeners_.find(key); known != listeners_.end()) {
-            fds.push_back(known->second);
-            return true;
+            fd = known->second;
+        } else {
+            std::string why;
+            fd = open(why);
+            if (fd < 0) {
+                msg::warning("service " + row.name() + ": " + why);
+                return false;
+            }
+            listeners_[key] = fd;
         }
-        std::string why;
-        int fd = open_unix_listener(path, 100, privileged_ ? owner_.uid : static_cast<uid_t>(-1), why);
-        if (fd < 0) {
-            msg::warning("service " + row.name() + ": " + why);
-            return false;
-        }
-        listeners_[key] = fd;
         fds.push_back(fd);
         return true;
     }
@@ -259,22 +268,9 @@ private:
             msg::warning(cfg_.master_cf_path() + ": line " + std::to_string(row.line) + ": " + where.error);
             return false;
         }
-        for (const auto &e : where.endpoints) {
-            std::string key = e.text();
-            auto known = listeners_.find(key);
-            if (known != listeners_.end()) {
-                fds.push_back(known->second);
-                continue;
-            }
-            std::string why;
-            int fd = open_listener(e, 100, why);
-            if (fd < 0) {
-                msg::warning("service " + row.name() + ": " + why);
+        for (const auto &e : where.endpoints)
+            if (!listener(e.text(), row, fds, [&](std::string &why) { return open_listener(e, 100, why); }))
                 return false;
-            }
-            listeners_[key] = fd;
-            fds.push_back(fd);
-        }
         return true;
     }
 

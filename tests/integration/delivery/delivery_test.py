@@ -40,13 +40,7 @@ def server(name, spool_suffix="/", extra=None, qmgr=True):
                             "{pipe = \"|/bin/cat\"}, {selfish = selfish} }"}
     params.update(extra or {})
     srv = FerryServer(name, main_cf=params, master_cf=rows(port, qmgr), port=port)
-    spool = os.path.join(srv.dir, "mail")
-    os.chmod(srv.dir, 0o755)
-    os.mkdir(spool)
-    os.chmod(spool, 0o1777)
-    with open(os.path.join(srv.dir, "main.cf"), "a") as f:
-        f.write(f"mail_spool_directory = {spool}{spool_suffix}\n")
-    srv.spool = spool
+    srv.add_mail_spool(spool_suffix)
     return srv
 
 

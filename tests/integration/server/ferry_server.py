@@ -81,6 +81,16 @@ class FerryServer:
         self.proc = None
         self.out_path = os.path.join(self.dir, "master.out")
 
+    def add_mail_spool(self, suffix="/"):
+        """A mail_spool_directory below this directory, open to every user
+        (local writes as the recipient); suffix "/" means Maildir."""
+        self.spool = os.path.join(self.dir, "mail")
+        os.mkdir(self.spool)
+        os.chmod(self.spool, 0o1777)
+        with open(os.path.join(self.dir, "main.cf"), "a") as f:
+            f.write(f"mail_spool_directory = {self.spool}{suffix}\n")
+        return self.spool
+
     def start(self, wait_port=True):
         # The master's and its services' stdout/stderr (sanitizer reports
         # land here) go to a file, never to a pipe nobody reads.

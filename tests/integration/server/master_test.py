@@ -136,12 +136,7 @@ def privileged():
     params = {"mydestination": "$myhostname, localhost", "local_recipient_maps": "", "home_mailbox": "",
               "queue_run_delay": "1s"}
     srv = FerryServer("master-root", main_cf=params, master_cf=rows, port=port)
-    spool = os.path.join(srv.dir, "mail")
-    os.chmod(srv.dir, 0o755)
-    os.mkdir(spool)
-    os.chmod(spool, 0o1777)
-    with open(os.path.join(srv.dir, "main.cf"), "a") as f:
-        f.write(f"mail_spool_directory = {spool}/\n")
+    spool = srv.add_mail_spool()
     # Left by a run as root before: a queue file, and two that must not be
     # handed over (a second link to a root file, a symbolic link).
     hold = os.path.join(srv.queue, "hold")
