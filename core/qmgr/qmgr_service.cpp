@@ -357,16 +357,10 @@ private:
     }
 
     void finish(queue::QueueFileReader &r, const std::string &id) {
-        // Re-read the state from the reader's envelope: mark_recipient_done
-        // updates it as well as the file.
+        // Only this reader marks recipients done, and mark_recipient_done
+        // updates its envelope as well as the file: no need to read it again.
         bool all_done = true;
-        queue::QueueFileReader check;
-        if (check.open(path(queue::active_dir, id)).ok()) {
-            for (const auto &rc : check.envelope().recipients) all_done = all_done && rc.done;
-        } else {
-            all_done = false;
-        }
-        check.close();
+        for (const auto &rc : r.envelope().recipients) all_done = all_done && rc.done;
         r.close();
         if (all_done) {
             auto log = remove_defer_log(queue_, id);
