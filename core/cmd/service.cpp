@@ -1,7 +1,8 @@
 // service.cpp - `ferry service COMMAND -c DIR -s NAME/TYPE`: one service
 // process, started by the master with its listeners as fds 3, 4, ...
 // ($FERRY_LISTEN_FDS of them).  Not for people to run by hand.  Started by
-// a root master, a service becomes mail_owner once its tables are open
+// a root master, a service is chrooted to queue_directory when its chroot
+// column is y and becomes mail_owner once its tables are open
 // (master/privileges.h), unless its master.cf unpriv column is n.
 #include "cmd/commands.h"
 #include "config/config.h"
@@ -11,7 +12,11 @@
 #include "qmgr/qmgr_service.h"
 #include "local/local_service.h"
 #include "master/privileges.h"
+#include "maps/catalog.h"
+#include "maps/proxy_table.h"
+#include "queue/queue_dirs.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,6 +46,22 @@ ServiceArgs parse(int argc, char **argv) {
     return a;
 }
 
+// proxymap: one process per client connection (fd 3), started by the
+// master; tables are opened on first request, after the privilege drop,
+// as Postfix's proxymap opens them.
+int run_proxymap(const Config &cfg, const config::MasterService &row, const std::vector<int> &fds) {
+    if (fds.empty())
+        msg::fatal("proxymap: no request channel; the master starts proxymap for each connection to its socket");
+    // A reload (SIGUSR1 to the old generation) leaves it serving its client
+    // until that client, an old smtpd finishing its sessions, goes away.
+    ::signal(SIGUSR1, SIG_IGN);
+    MapCatalog catalog(catalog_options(cfg));
+    ProxyServer server(catalog, approved_proxy_tables(cfg.get("proxy_read_maps").value_or("")));
+    master::drop_service_privileges(cfg, row);
+    server.serve(fds[0]);
+    return 0;
+}
+
 } // namespace
 
 int service_main(int argc, char **argv) {
@@ -62,11 +83,15 @@ int service_main(int argc, char **argv) {
     // Postfix's daemons work inside the queue directory with relative
     // names.  A service that will become mail_owner does the same, so
     // mail_owner never has to walk the path above the queue (a checkout
-    // under root's 0700 home, for one).
-    if (master::running_as_root() && row->is_unprivileged()) {
+    // under root's 0700 home, for one); so does one that will be chrooted
+    // there, and its proxy: tables go through the proxymap service.
+    if (master::running_as_root() && (row->is_unprivileged() || row->is_chroot())) {
         std::string queue = cfg.get("queue_directory").value_or("");
         if (::chdir(queue.c_str()) != 0) msg::fatal("chdir(" + queue + "): " + std::strerror(errno));
         cfg.set_value("queue_directory", ".");
+        if (row->is_chroot())
+            set_proxy_service(std::string(queue::private_dir) + "/" +
+                              cfg.get("proxymap_service_name").value_or("proxymap"));
     }
     if (a.command == "smtpd") return smtpd::run_smtpd_service(cfg, *row, fds);
     if (a.command == "qmgr") return qmgr::run_qmgr_service(cfg, *row);
@@ -77,6 +102,7 @@ int service_main(int argc, char **argv) {
         return local::run_local_service(cfg, *row, fds);
     }
     if (a.command == "pickup") return pickup::run_pickup_service(cfg, *row);
+    if (a.command == "proxymap") return run_proxymap(cfg, *row, fds);
     msg::fatal("service " + a.name + ": command " + a.command + " is not available");
 }
 

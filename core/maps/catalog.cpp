@@ -7,6 +7,8 @@
 #include "ferry_build_config.h"
 #include "log/msg.h"
 #include "maps/builtin.h"
+#include "maps/proxy_table.h"
+#include "config/values.h"
 #include "module/loaded_module.h"
 #include "module/module_map.h"
 #include "module/module_path.h"
@@ -53,6 +55,8 @@ CatalogOptions catalog_options(const Config &cfg) {
     return o;
 }
 
+constexpr std::string_view proxy_type = "proxy";
+
 struct MapCatalog::Impl {
     struct Services : module::HostServices {
         Impl *impl;
@@ -66,6 +70,7 @@ struct MapCatalog::Impl {
         }
     };
 
+    MapCatalog *owner; // proxy: tables opened in-process go through it
     CatalogOptions options;
     module::Registry registry;
     mutable std::recursive_mutex mutex; // module init may call back in
@@ -74,8 +79,8 @@ struct MapCatalog::Impl {
     std::map<std::string, std::unique_ptr<Map>, std::less<>> host_tables;
     std::shared_ptr<Services> services = std::make_shared<Services>(this);
 
-    explicit Impl(CatalogOptions o)
-        : options(std::move(o)), registry(module::Registry::load(options.registry_dir)) {
+    Impl(MapCatalog *catalog, CatalogOptions o)
+        : owner(catalog), options(std::move(o)), registry(module::Registry::load(options.registry_dir)) {
         std::vector<std::string> shadowed;
         for (const auto &e : registry.maps())
             if (find_builtin(e.name)) {
@@ -115,6 +120,7 @@ struct MapCatalog::Impl {
                              "instead of \"" + std::string(spec) + "\""};
         std::string_view type = spec.substr(0, colon), name = spec.substr(colon + 1);
         try {
+            if (type == proxy_type) return open_proxy(name, flags);
             if (const BuiltinType *b = find_builtin(type)) return b->open(name, flags);
             std::string conflict = registry.map_conflict(type);
             if (!conflict.empty()) return {nullptr, std::string(spec) + ": " + conflict};
@@ -136,6 +142,22 @@ struct MapCatalog::Impl {
         }
     }
 
+    // "proxy:type:name": approved by proxy_read_maps when the catalog has
+    // the parameters (a command like postmap -q, without them, looks up
+    // the table itself, as Postfix's proxymap would).
+    OpenedMap open_proxy(std::string_view table, unsigned flags) {
+        bool approved = true;
+        int timeout = 3600;
+        if (options.param) {
+            auto approved_tables = approved_proxy_tables(options.param("proxy_read_maps").value_or(""));
+            std::string_view bare = table;
+            while (bare.substr(0, 6) == "proxy:") bare.remove_prefix(6);
+            approved = approved_tables.count(bare) > 0;
+            timeout = config::time_seconds(options.param("ipc_timeout").value_or(""), timeout);
+        }
+        return open_proxy_table(table, approved, proxy_service(), timeout, *owner, flags);
+    }
+
     LookupResult host_lookup(std::string_view table, std::string_view key) {
         Map *map = nullptr;
         {
@@ -154,7 +176,7 @@ struct MapCatalog::Impl {
 };
 
 MapCatalog::MapCatalog(CatalogOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+    : impl_(std::make_unique<Impl>(this, std::move(options))) {}
 
 MapCatalog::~MapCatalog() = default;
 
@@ -165,6 +187,7 @@ OpenedMap MapCatalog::open(std::string_view spec, unsigned flags) {
 std::vector<std::string> MapCatalog::types() const {
     std::vector<std::string> out;
     for (const auto &b : builtin_types()) out.emplace_back(b.type);
+    out.emplace_back(proxy_type);
     for (const auto &e : impl_->registry.maps()) out.push_back(e.name);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -179,6 +202,7 @@ std::vector<std::string> MapCatalog::transports() const {
 }
 
 std::optional<unsigned> MapCatalog::props(std::string_view type) {
+    if (type == proxy_type) return map_props::blocking;
     if (const BuiltinType *b = find_builtin(type)) return b->props;
     if (!impl_->registry.map_conflict(type).empty()) return std::nullopt;
     const module::RegistryEntry *entry = impl_->registry.find_map(type);

@@ -191,4 +191,26 @@ int open_unix_listener(const std::string &path, int backlog, uid_t owner, std::s
     return fd;
 }
 
+int connect_unix(const std::string &path, std::string &why) {
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    if (path.size() >= sizeof(sa.sun_path)) {
+        why = "connect to " + path + ": socket path too long";
+        return -1;
+    }
+    std::memcpy(sa.sun_path, path.data(), path.size());
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        why = "connect to " + path + ": socket: " + std::strerror(errno);
+        return -1;
+    }
+    while (::connect(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
+        if (errno == EINTR) continue;
+        why = "connect to " + path + ": " + std::strerror(errno);
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 } // namespace ferry::master

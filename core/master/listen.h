@@ -41,4 +41,8 @@ int open_listener(const Endpoint &where, int backlog, std::string &why);
 // when owner is not -1, like Postfix's private/ sockets; -1 with `why` set.
 int open_unix_listener(const std::string &path, int backlog, uid_t owner, std::string &why);
 
+// A blocking, close-on-exec connection to the UNIX-domain socket at
+// `path`; -1 with `why` set to "connect to PATH: reason".
+int connect_unix(const std::string &path, std::string &why);
+
 } // namespace ferry::master

@@ -48,7 +48,7 @@ constexpr Disposition dispositions[] = {
     {"anvil", "folded into smtpd (connection and rate limits)"},
     {"scache", "folded into the SMTP client"},
     {"tlsmgr", "folded into smtpd (OpenSSL session cache)"},
-    {"proxymap", "folded into the module host (tables open before chroot)"},
+    {"proxymap", "run"}, // one process per connection, for chrooted services' proxy: tables
     {"postlog", "folded into every service (maillog_file)"},
     {"showq", "folded into postqueue"},
 };
@@ -66,17 +66,18 @@ struct Running {
     std::vector<int> fds; // listeners handed to the process
     Clock::time_point restart_at{};
     bool pending = false;
-    // local: the master listens on private/<service> and starts one
-    // process per connection (qmgr's delivery request), up to maxproc,
-    // as Postfix's master does.  The process gets the connection as fd 3
-    // and the master's privileges (local's unpriv column is n), which a
-    // queue manager running as mail_owner could not give it.
+    // local and proxymap: the master listens on private/<service> and
+    // starts one process per connection (qmgr's delivery request, a
+    // chrooted service's table lookups), up to maxproc, as Postfix's
+    // master does.  The process gets the connection as fd 3 and the
+    // master's privileges (local's unpriv column is n), which a queue
+    // manager running as mail_owner could not give it.
     bool on_demand = false;
     int limit = 0; // maxproc; 0: no limit
 };
 
 // The master.cf command whose processes the master starts per connection.
-bool started_on_demand(const std::string &command) { return command == "local"; }
+bool started_on_demand(const std::string &command) { return command == "local" || command == "proxymap"; }
 
 class Master {
 public:
@@ -157,15 +158,12 @@ private:
             }
             services_[row.name()] = r;
         }
-        // Postfix chroots these rows to queue_directory.  Ferry's services
-        // keep using files outside it after their start (maillog_file,
-        // syslog's /dev/log, the resolver's files, the password file for
-        // local_recipient_maps), so the column is reported, once, and not
-        // applied; the privilege drop to mail_owner is.
-        if (!chrooted.empty() && privileged_ && !chroot_reported_) {
-            msg::warning(cfg_.master_cf_path() + ": chroot is not applied (" + chrooted +
-                         "): Ferry's services use files outside queue_directory (maillog_file, /dev/log, "
-                         "tables, resolver); they run without chroot");
+        // Chrooted services need a few files from /etc inside the queue;
+        // chroot needs root, so a master run by another user says so once.
+        if (!chrooted.empty() && privileged_)
+            for (const auto &w : copy_chroot_files(queue)) msg::warning(w);
+        if (!chrooted.empty() && !privileged_ && !chroot_reported_) {
+            msg::info(cfg_.master_cf_path() + ": chroot needs root; not applied (" + chrooted + ")");
             chroot_reported_ = true;
         }
         return true;

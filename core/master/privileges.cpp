@@ -10,8 +10,14 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sstream>
 
 namespace ferry::master {
 
@@ -46,12 +52,22 @@ std::string find_mail_owner(const Config &cfg, MailOwner &owner) {
 bool running_as_root() { return ::geteuid() == 0; }
 
 void drop_service_privileges(const Config &cfg, const config::MasterService &row) {
-    if (!running_as_root() || !row.is_unprivileged()) return;
+    if (!running_as_root()) return;
+    // Users and groups are looked up before the chroot hides /etc.
     MailOwner owner;
-    if (std::string why = find_mail_owner(cfg, owner); !why.empty()) msg::fatal(why);
+    if (row.is_unprivileged()) {
+        if (std::string why = find_mail_owner(cfg, owner); !why.empty()) msg::fatal(why);
+        if (::initgroups(owner.name.c_str(), owner.gid) != 0)
+            msg::fatal("initgroups " + owner.name + ": " + std::strerror(errno));
+    }
+    if (row.is_chroot()) {
+        // The time zone is read now: /etc/localtime is not looked at again.
+        ::tzset();
+        if (::chroot(".") != 0 || ::chdir("/") != 0)
+            msg::fatal("chroot(" + cfg.get("queue_directory").value_or("") + "): " + std::strerror(errno));
+    }
+    if (!row.is_unprivileged()) return;
     pid_t parent = ::getppid();
-    if (::initgroups(owner.name.c_str(), owner.gid) != 0)
-        msg::fatal("initgroups " + owner.name + ": " + std::strerror(errno));
     if (::setgid(owner.gid) != 0) msg::fatal("setgid(" + std::to_string(owner.gid) + "): " + std::strerror(errno));
     if (::setuid(owner.uid) != 0) msg::fatal("setuid(" + std::to_string(owner.uid) + "): " + std::strerror(errno));
     // setuid(2) from root sets the saved uid too; make sure it stuck.
@@ -60,6 +76,55 @@ void drop_service_privileges(const Config &cfg, const config::MasterService &row
     // leave if the master went away in between.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);
+}
+
+namespace {
+
+std::string file_content(const std::string &path, bool &ok) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    ok = static_cast<bool>(in) || in.eof();
+    return out.str();
+}
+
+} // namespace
+
+std::vector<std::string> copy_chroot_files(const std::string &queue_directory) {
+    static const char *const files[] = {"etc/localtime", "etc/services",  "etc/resolv.conf",    "etc/hosts",
+                                        "etc/host.conf", "etc/nsswitch.conf", "etc/nss_mdns.config"};
+    std::vector<std::string> warnings;
+    std::string etc = queue_directory + "/etc";
+    if (::mkdir(etc.c_str(), 0755) != 0 && errno != EEXIST) {
+        warnings.push_back("mkdir " + etc + ": " + std::strerror(errno));
+        return warnings;
+    }
+    for (const char *name : files) {
+        std::string from = std::string("/") + name, to = queue_directory + "/" + name;
+        struct stat st {};
+        if (::stat(from.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        bool ok = false, have = false;
+        std::string content = file_content(from, ok);
+        if (!ok) {
+            warnings.push_back("read " + from + ": " + std::strerror(errno));
+            continue;
+        }
+        struct stat old {};
+        if (::lstat(to.c_str(), &old) == 0 && S_ISREG(old.st_mode) && file_content(to, have) == content && have)
+            continue;
+        // A new file beside it, renamed over: never written through a link.
+        std::string tmp = to + ".ferry-new";
+        ::unlink(tmp.c_str());
+        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        bool written = fd >= 0 && ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+                       ::fchmod(fd, 0644) == 0;
+        if (fd >= 0) ::close(fd);
+        if (!written || ::rename(tmp.c_str(), to.c_str()) != 0) {
+            warnings.push_back("copy " + from + " to " + to + ": " + std::strerror(errno));
+            ::unlink(tmp.c_str());
+        }
+    }
+    return warnings;
 }
 
 } // namespace ferry::master

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace ferry::master {
 
@@ -34,10 +35,19 @@ std::string find_mail_owner(const Config &cfg, MailOwner &owner);
 // True when the process can switch users (effective uid 0).
 bool running_as_root();
 
-// In a service process: when running as root and `row` is unprivileged
-// (unpriv y or -), become mail_owner: initgroups, setgid, setuid.  A
-// service with unpriv n keeps root.  Any failure is fatal: a service never
-// goes on with more privilege than its row gives it.
+// In a service process running as root: when `row`'s chroot column is y,
+// chroot to the working directory (the service has changed into
+// queue_directory); then, when `row` is unprivileged (unpriv y or -),
+// become mail_owner: initgroups, setgid, setuid.  A service with unpriv n
+// keeps root.  Any failure is fatal: a service never goes on with more
+// privilege or a wider view than its row gives it.
 void drop_service_privileges(const Config &cfg, const config::MasterService &row);
+
+// The files a chrooted service needs from /etc (time zone, resolver, host
+// and service names), copied into queue_directory/etc when they differ, as
+// Debian's Postfix package does before it starts chrooted services.  Never
+// the password file: proxy:unix:passwd.byname answers through proxymap.
+// Returns a warning per file that could not be copied.
+std::vector<std::string> copy_chroot_files(const std::string &queue_directory);
 
 } // namespace ferry::master

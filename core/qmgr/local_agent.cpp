@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "log/msg.h"
+#include "master/listen.h"
 #include "queue/queue_dirs.h"
 
 #include <sys/socket.h>
@@ -30,18 +31,7 @@ bool send_all(int fd, const std::string &data) {
 int connect_agent(const Config &cfg, const config::MasterService &local, std::string &why) {
     std::string name = std::string(queue::private_dir) + "/" + local.service;
     std::string path = cfg.get("queue_directory").value_or("") + "/" + name;
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    int fd = path.size() < sizeof sa.sun_path ? ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
-    if (fd >= 0) {
-        std::memcpy(sa.sun_path, path.data(), path.size());
-        while (::connect(fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
-            if (errno == EINTR) continue;
-            ::close(fd);
-            fd = -1;
-            break;
-        }
-    }
+    int fd = master::connect_unix(path, why);
     // Postfix's qmgr says the same when a transport cannot be reached.
     if (fd < 0) why = "connect to transport " + name + ": " + std::strerror(errno);
     return fd;

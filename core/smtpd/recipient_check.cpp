@@ -25,14 +25,6 @@ Reply temporary_failure(const std::string &rcpt) {
     return Reply{451, "4.3.0", "<" + rcpt + ">: Temporary lookup failure"};
 }
 
-// proxymap is folded into the module host: "proxy:unix:passwd.byname" is
-// "unix:passwd.byname" opened here, before any chroot.
-std::string_view without_proxy(std::string_view spec) {
-    while (spec.substr(0, 6) == "proxy:" || spec.substr(0, 9) == "proxymap:")
-        spec.remove_prefix(spec.find(':') + 1);
-    return spec;
-}
-
 } // namespace
 
 RecipientCheck::RecipientCheck(RecipientCheck &&) noexcept = default;
@@ -84,7 +76,7 @@ RecipientCheck RecipientCheck::from_config(const Config &cfg, MapCatalog &catalo
     if (c.relay_reject_code_ < 400 || c.relay_reject_code_ > 599) c.relay_reject_code_ = 554;
     const std::string maps = get("local_recipient_maps"); // the items point into it
     for (std::string_view spec : config::list_items(maps)) {
-        auto opened = catalog.open(without_proxy(spec), map_flags::lookup_default);
+        auto opened = catalog.open(spec, map_flags::lookup_default);
         if (!opened.map) {
             // Postfix defers mail for an unusable table; so do we (see check()).
             msg::warning("local_recipient_maps: " + opened.error);

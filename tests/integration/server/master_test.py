@@ -12,6 +12,7 @@ import os
 import pwd
 import signal
 import smtplib
+import socket
 import stat
 import subprocess
 import sys
@@ -132,9 +133,11 @@ def privileged():
     rows = [f"127.0.0.1:{port} inet n - y - - smtpd",
             "pickup unix n - y 60 1 pickup",
             "qmgr unix n - n 300 1 qmgr",
-            "local unix - n n - - local"]
-    params = {"mydestination": "$myhostname, localhost", "local_recipient_maps": "", "home_mailbox": "",
-              "queue_run_delay": "1s"}
+            "local unix - n n - - local",
+            "proxymap unix - - n - - proxymap"]
+    # local_recipient_maps keeps its default, proxy:unix:passwd.byname: the
+    # chrooted smtpd asks proxymap.
+    params = {"mydestination": "$myhostname, localhost", "home_mailbox": "", "queue_run_delay": "1s"}
     srv = FerryServer("master-root", main_cf=params, master_cf=rows, port=port)
     spool = srv.add_mail_spool()
     # Left by a run as root before: a queue file, and two that must not be
@@ -176,10 +179,33 @@ def privileged():
         T.eq(os.lstat(os.path.join(hold, "SYMLINK")).st_uid, 0, "a symbolic link is not followed")
         T.check("HARDLINK: file has 2 links; ownership left as is" in srv.log(), "the hard link is named in a warning",
                 srv.log()[-800:])
-        chroot = [line for line in srv.log().splitlines() if "chroot is not applied" in line]
-        T.check(len(chroot) == 1 and "(127.0.0.1:" in chroot[0] and "pickup/unix)" in chroot[0]
-                and "qmgr/unix" not in chroot[0] and "they run without chroot" in chroot[0],
-                "chroot y rows are reported once, not applied", chroot)
+        # chroot y rows (smtpd, pickup) see queue_directory as "/"; qmgr
+        # (chroot n) sees the real root.
+        queue_real = os.path.realpath(srv.queue)
+        for name, root in (("smtpd", queue_real), ("pickup", queue_real), ("qmgr", "/")):
+            if name in procs:
+                T.eq(os.readlink(f"/proc/{procs[name]}/root"), root, f"{name}'s root directory")
+        for name in ("hosts", "resolv.conf", "nsswitch.conf"):
+            if os.path.isfile(f"/etc/{name}"):
+                with open(f"/etc/{name}", "rb") as a, open(os.path.join(srv.queue, "etc", name), "rb") as b:
+                    T.eq(b.read(), a.read(), f"/etc/{name} is copied into the chroot")
+        T.check("chroot" not in srv.log(), "nothing is said about chroot", srv.log()[-800:])
+
+        # In the chroot there is no password file: the recipient check goes
+        # through proxymap (running as postfix, not chrooted).
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            c.ehlo()
+            c.mail("sender@example.org")
+            code, text = c.rcpt("nosuchuser@mx.ferry.test")
+            T.eq((code, text.decode()), (550, "5.1.1 <nosuchuser@mx.ferry.test>: Recipient address rejected: "
+                                              "User unknown in local recipient table"),
+                 "an unknown local user is rejected from the chroot")
+            T.eq(c.rcpt("daemon@mx.ferry.test")[0], 250, "a user in the password file is accepted from the chroot")
+        proxy = service_pids(master).get("proxymap")
+        T.check(proxy, "a proxymap process answers the chrooted smtpd", service_pids(master))
+        for pid in [proxy] if proxy else []:
+            T.eq(ids(pid)[0], (owner.pw_uid,) * 3, "proxymap runs as mail_owner")
+            T.eq(os.readlink(f"/proc/{pid}/root"), "/", "proxymap is not chrooted")
 
         def maildir(user):
             return glob.glob(os.path.join(spool, user, "new", "*"))
@@ -188,6 +214,14 @@ def privileged():
         with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
             c.sendmail("sender@example.org", ["daemon@mx.ferry.test"], "Subject: root test\r\n\r\nbody\r\n")
         T.check(wait_for(lambda: maildir("daemon")), "local delivers the smtpd message", srv.log()[-1500:])
+        # The client's name comes from the resolver files copied into the chroot.
+        try:
+            client_name = socket.gethostbyaddr("127.0.0.1")[0]
+        except OSError:
+            client_name = "unknown"
+        with open(maildir("daemon")[0], errors="replace") as f:
+            T.check(f"({client_name} [127.0.0.1])" in f.read(), "Received: names the client as the resolver does",
+                    client_name)
         for path in maildir("daemon"):
             T.eq(os.stat(path).st_uid, daemon, "the mailbox file is written as the recipient")
         # The Maildir file can be there a moment before the line that logs it.
@@ -221,8 +255,7 @@ def privileged():
                 srv.log()[-1500:])
         T.eq(os.listdir(os.path.join(srv.queue, "maildrop")), [], "pickup emptied maildrop")
 
-        # A reload: the new generation drops privileges too; chroot is
-        # not reported again.
+        # A reload: the new generation is chrooted and drops privileges too.
         old = procs.get("smtpd")
         T.eq(postfix("-c", srv.dir, "reload").returncode, 0, "reload as root")
         T.check(wait_for(lambda: service_pids(master).get("smtpd") not in (None, old)),
@@ -231,7 +264,7 @@ def privileged():
         if new:
             wait_for(lambda: ids(new)[0][1] != 0)
             T.eq(ids(new)[0], (owner.pw_uid,) * 3, "the reloaded smtpd runs as mail_owner")
-        T.eq(srv.log().count("chroot is not applied"), 1, "the chroot warning is given once per master")
+            T.eq(os.readlink(f"/proc/{new}/root"), queue_real, "the reloaded smtpd is chrooted")
         T.eq(srv.problems(), [], "no service died or failed")
     finally:
         srv.__exit__(None, None, None)
@@ -261,6 +294,30 @@ def queue_below_private_dir():
         T.eq(srv.problems(), [], "no service failed below a 0700 directory")
     # The bad case beside it: without the chdir, smtpd could not reach the
     # queue at all; a queue directory that does not exist is still fatal.
+
+
+def chroot_without_proxy():
+    """A chrooted smtpd whose proxy: table cannot be served defers the
+    recipient (451) and says why; no mail is rejected for it."""
+    cases = [({"proxy_read_maps": ""}, ["proxymap unix - - n - - proxymap"],
+              ['warning: request for unapproved table: "unix:passwd.byname"',
+               "warning: to approve this table for read-only access, list proxy:unix:passwd.byname in "
+               "main.cf:proxy_read_maps",
+               'proxymap service is not configured for table "unix:passwd.byname"'], "unapproved table"),
+             ({}, [], ["connect to private/proxymap: No such file or directory"], "no proxymap row")]
+    for main_cf, extra_rows, lines, what in cases:
+        port = free_port()
+        rows = [f"127.0.0.1:{port} inet n - y - - smtpd"] + extra_rows
+        srv = FerryServer("master-proxy", main_cf=main_cf, master_cf=rows, port=port)
+        with srv:
+            with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+                c.ehlo()
+                c.mail("sender@example.org")
+                code, text = c.rcpt("daemon@mx.ferry.test")
+            T.eq((code, text.decode()), (451, "4.3.0 <daemon@mx.ferry.test>: Temporary lookup failure"),
+                 f"{what}: the recipient is deferred")
+            for line in lines:
+                T.check(wait_for(lambda: line in srv.log()), f"{what}: logged: {line}", srv.log()[-1200:])
 
 
 def refused(main_cf, text, what):
@@ -309,6 +366,7 @@ def main():
         else:
             privileged()
             queue_below_private_dir()
+            chroot_without_proxy()
             bad_owners()
     T.finish()
 
