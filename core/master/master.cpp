@@ -8,6 +8,7 @@
 #include "master/listen.h"
 #include "master/pid_file.h"
 #include "master/privileges.h"
+#include "master/table_watch.h"
 #include "queue/queue_dirs.h"
 
 #include <fcntl.h>
@@ -121,6 +122,13 @@ public:
                 if ((polled[i].revents & POLLIN) && !hup) accept_one(owners[i], polled[i].fd);
             if (hup) reload();
             restart_due();
+            if (Clock::now() >= next_watch_) {
+                next_watch_ = Clock::now() + std::chrono::seconds(1);
+                if (std::string table = watch_.changed(); !table.empty()) {
+                    msg::info("table " + table + " has changed -- restarting");
+                    reload();
+                }
+            }
         }
         stop_all();
         ::close(signals);
@@ -166,6 +174,7 @@ private:
             msg::info(cfg_.master_cf_path() + ": chroot needs root; not applied (" + chrooted + ")");
             chroot_reported_ = true;
         }
+        watch_.reset(cfg_);
         return true;
     }
 
@@ -401,6 +410,8 @@ private:
     bool privileged_ = false; // started by root: services drop to owner_
     MailOwner owner_;
     bool chroot_reported_ = false;
+    TableWatch watch_; // tables whose change starts a new generation
+    Clock::time_point next_watch_{};
 };
 
 const char *Master::version() { return FERRY_VERSION; }

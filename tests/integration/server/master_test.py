@@ -320,6 +320,44 @@ def chroot_without_proxy():
                 T.check(wait_for(lambda: line in srv.log()), f"{what}: logged: {line}", srv.log()[-1200:])
 
 
+def chroot_table_change():
+    """A chrooted smtpd cannot reopen a rebuilt table by its name; the
+    master notices the change and starts a new generation, which opens the
+    new version (Postfix's daemons restart themselves the same way)."""
+    port = free_port()
+    rows = [f"127.0.0.1:{port} inet n - y - - smtpd"]
+    srv = FerryServer("master-watch", master_cf=rows, port=port,
+                      main_cf={"mynetworks": "10.0.0.0/8", "local_recipient_maps": "",
+                               "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination"})
+    relay = os.path.join(srv.dir, "relay")
+    with open(os.path.join(srv.dir, "main.cf"), "a") as f:
+        f.write(f"relay_domains = hash:{relay}\n")
+
+    def postmap(text):
+        with open(relay, "w") as f:
+            f.write(text)
+        r = subprocess.run([os.path.join(BIN, "postmap"), "-c", srv.dir, f"hash:{relay}"], capture_output=True,
+                           text=True, timeout=30)
+        T.check(r.returncode == 0, "postmap builds the table", r.stderr)
+
+    def rcpt(address):
+        with smtplib.SMTP("127.0.0.1", srv.port, timeout=10) as c:
+            c.ehlo()
+            c.mail("sender@example.org")
+            return c.rcpt(address)[0]
+
+    postmap("a.example OK\n")
+    with srv:
+        T.eq((rcpt("x@a.example"), rcpt("x@b.example")), (250, 554), "relay_domains as first built")
+        postmap("b.example OK\n")
+        T.check(wait_for(lambda: f"table hash:{relay} has changed -- restarting" in srv.log()),
+                "the master notices the rebuilt table", srv.log()[-1000:])
+        T.check(wait_for(lambda: rcpt("x@b.example") == 250), "the new generation answers from the new table",
+                srv.log()[-1000:])
+        T.eq(rcpt("x@a.example"), 554, "a domain no longer listed is refused")
+        T.eq(srv.problems(), [], "no service failed over the change")
+
+
 def refused(main_cf, text, what):
     """`postfix start-fg` and `postfix check` with main_cf refuse with `text`."""
     srv = FerryServer("master-owner", main_cf=main_cf)
@@ -367,6 +405,7 @@ def main():
             privileged()
             queue_below_private_dir()
             chroot_without_proxy()
+            chroot_table_change()
             bad_owners()
     T.finish()
 
