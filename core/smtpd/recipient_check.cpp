@@ -89,6 +89,18 @@ RecipientCheck RecipientCheck::from_config(const Config &cfg, MapCatalog &catalo
     return c;
 }
 
+std::string RecipientCheck::config_error() const {
+    static const char *const refusing[] = {"reject_unauth_destination", "defer_unauth_destination", "reject",
+                                           "defer", "defer_if_permit", "check_relay_domains"};
+    for (const RestrictionList *list : {&relay_, &recipient_})
+        for (const auto &r : *list)
+            for (const char *name : refusing)
+                if (r.name == name) return "";
+    return "in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working "
+           "instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, defer_if_permit or "
+           "check_relay_domains";
+}
+
 std::string RecipientCheck::domain_of(std::string_view address) const {
     auto at = address.rfind('@');
     if (at == std::string_view::npos) return myorigin_;

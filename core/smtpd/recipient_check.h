@@ -48,6 +48,14 @@ public:
 
     bool may_block() const { return may_block_; }
 
+    // Postfix's start-up rule against open relays: one of the lists must
+    // hold a restriction that refuses by default (reject_unauth_destination,
+    // defer_unauth_destination, reject, defer, ...).  "" when one does,
+    // else the fatal text Postfix's smtpd gives.  (compatibility_level < 1
+    // leaves smtpd_relay_restrictions empty, so a main.cf without it and
+    // without smtpd_recipient_restrictions is refused, as by Postfix.)
+    std::string config_error() const;
+
     RecipientCheck(RecipientCheck &&) noexcept;
     ~RecipientCheck();
 

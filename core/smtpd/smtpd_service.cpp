@@ -119,6 +119,7 @@ public:
     Service(const Config &cfg, const config::MasterService &row)
         : cfg_(cfg), row_(row), pool_(2), catalog_(catalog_options(cfg)),
           recipients_(RecipientCheck::from_config(cfg, catalog_)), signals_(ioc_, SIGTERM, SIGUSR1) {
+        if (std::string why = recipients_.config_error(); !why.empty()) msg::fatal(why);
         session_.myhostname = get("myhostname");
         session_.banner = get("smtpd_banner");
         session_.message_size_limit = number(cfg, row, "message_size_limit", 10240000);

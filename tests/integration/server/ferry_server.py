@@ -58,6 +58,9 @@ class FerryServer:
         self.queue = os.path.join(self.dir, "queue")
         self.log_path = os.path.join(self.dir, "maillog")
         params = {
+            # As Debian's main.cf: Postfix >= 2.10 relay defaults
+            # (permit_mynetworks ... defer_unauth_destination).
+            "compatibility_level": "3.6",
             "queue_directory": self.queue,
             "data_directory": os.path.join(self.dir, "data"),
             "maillog_file": self.log_path,

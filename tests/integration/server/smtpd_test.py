@@ -131,6 +131,16 @@ def relay_denied():
              "554 5.7.1 <someone@elsewhere.example>: Relay access denied\r\n", "relay denied outside mynetworks")
         T.eq(c.cmd("RCPT TO:<alice@localhost>"), "250 2.1.5 Ok\r\n", "local domain accepted outside mynetworks")
         c.close()
+    # compatibility_level 0 and no restriction lists: no relay protection
+    # at all, so smtpd refuses to run, as Postfix's does.
+    srv = FerryServer("open-relay", main_cf=dict(LOCAL, compatibility_level="0"))
+    try:
+        srv.start(wait_port=False)
+        T.check(wait_log(srv, "fatal: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, "
+                              "specify at least one working instance of: reject_unauth_destination", timeout=15),
+                "an open relay configuration is refused with Postfix's text", srv.log()[-600:])
+    finally:
+        srv.__exit__(None, None, None)
 
 
 def bare_newline():

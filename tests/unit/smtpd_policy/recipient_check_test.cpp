@@ -77,6 +77,21 @@ TEST_F(RecipientCheckTest, PostfixDefaultDefersRelayAttempts) {
               "454 4.7.1 <someone@elsewhere.example>: Relay access denied\r\n");
 }
 
+TEST_F(RecipientCheckTest, ListsWithoutARefusingRestrictionAreAnOpenRelayAndRefused) {
+    // compatibility_level 0 leaves smtpd_relay_restrictions empty, and
+    // smtpd_recipient_restrictions is empty by default: Postfix's smtpd
+    // refuses to start rather than relay for anyone.
+    const std::string fatal = "in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at "
+                              "least one working instance of: reject_unauth_destination, defer_unauth_destination, "
+                              "reject, defer, defer_if_permit or check_relay_domains";
+    EXPECT_EQ(make("").config_error(), fatal);
+    EXPECT_EQ(make("smtpd_relay_restrictions = permit_mynetworks, permit\n").config_error(), fatal);
+    // The good ones beside them.
+    EXPECT_EQ(make("compatibility_level = 3.6\n").config_error(), "");
+    EXPECT_EQ(make("smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n").config_error(), "");
+    EXPECT_EQ(make("smtpd_relay_restrictions = reject\n").config_error(), "");
+}
+
 TEST_F(RecipientCheckTest, RelayDomainsAreAuthorized) {
     auto c = make("smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"
                   "relay_domains = backup.example\n");
