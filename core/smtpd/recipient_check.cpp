@@ -50,9 +50,12 @@ RecipientCheck::RestrictionList RecipientCheck::parse_list(std::string_view text
     return list;
 }
 
-RecipientCheck RecipientCheck::from_config(const Config &cfg, MapCatalog &catalog) {
+RecipientCheck RecipientCheck::from_config(const Config &cfg, MapCatalog &catalog,
+                                           const config::MasterService *row) {
     RecipientCheck c;
-    auto get = [&](const char *name) { return cfg.get(name).value_or(""); };
+    auto get = [&](const char *name) {
+        return (row ? cfg.service_get(*row, name) : cfg.get(name)).value_or("");
+    };
     std::string parent = get("parent_domain_matches_subdomains");
     auto list = [&](const char *name, MatchListKind kind) {
         return std::make_unique<MatchList>(MatchList::parse(name, get(name), catalog, parent, kind));

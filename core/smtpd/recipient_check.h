@@ -15,6 +15,7 @@
 // loop.
 #pragma once
 
+#include "config/fwd.h"
 #include "maps/match_list.h"
 #include "smtpd/reply.h"
 
@@ -25,7 +26,6 @@
 #include <vector>
 
 namespace ferry {
-class Config;
 class MapCatalog;
 class Map;
 } // namespace ferry
@@ -40,8 +40,10 @@ struct RecipientRequest {
 
 class RecipientCheck {
 public:
-    // Reads the parameters from cfg and opens the tables through catalog.
-    static RecipientCheck from_config(const Config &cfg, MapCatalog &catalog);
+    // Reads the parameters from cfg (with the -o settings of `row`, when
+    // given) and opens the tables through catalog.
+    static RecipientCheck from_config(const Config &cfg, MapCatalog &catalog,
+                                      const config::MasterService *row = nullptr);
 
     // nullopt: accepted; else the reply to send (and log as a reject).
     std::optional<Reply> check(const RecipientRequest &r) const;

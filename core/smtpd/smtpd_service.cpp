@@ -118,7 +118,7 @@ class Service {
 public:
     Service(const Config &cfg, const config::MasterService &row)
         : cfg_(cfg), row_(row), pool_(2), catalog_(catalog_options(cfg)),
-          recipients_(RecipientCheck::from_config(cfg, catalog_)), signals_(ioc_, SIGTERM, SIGUSR1) {
+          recipients_(RecipientCheck::from_config(cfg, catalog_, &row)), signals_(ioc_, SIGTERM, SIGUSR1) {
         if (std::string why = recipients_.config_error(); !why.empty()) msg::fatal(why);
         session_.myhostname = get("myhostname");
         session_.banner = get("smtpd_banner");

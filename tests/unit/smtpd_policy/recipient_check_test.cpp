@@ -92,6 +92,20 @@ TEST_F(RecipientCheckTest, ListsWithoutARefusingRestrictionAreAnOpenRelayAndRefu
     EXPECT_EQ(make("smtpd_relay_restrictions = reject\n").config_error(), "");
 }
 
+TEST_F(RecipientCheckTest, MasterCfOverridesApplyToTheirService) {
+    // Debian's submission row style: -o smtpd_relay_restrictions=...
+    Config cfg = Config::from_text(std::string(base) + "compatibility_level = 3.6\n",
+                                   "smtp inet n - n - - smtpd\n"
+                                   "submission inet n - n - - smtpd\n"
+                                   "  -o smtpd_relay_restrictions=permit_mynetworks,reject_unauth_destination\n");
+    auto smtp = RecipientCheck::from_config(cfg, catalog_, &cfg.services()[0]);
+    auto submission = RecipientCheck::from_config(cfg, catalog_, &cfg.services()[1]);
+    EXPECT_EQ(text_of(smtp.check(from("192.0.2.7", "someone@elsewhere.example"))),
+              "454 4.7.1 <someone@elsewhere.example>: Relay access denied\r\n");
+    EXPECT_EQ(text_of(submission.check(from("192.0.2.7", "someone@elsewhere.example"))),
+              "554 5.7.1 <someone@elsewhere.example>: Relay access denied\r\n");
+}
+
 TEST_F(RecipientCheckTest, RelayDomainsAreAuthorized) {
     auto c = make("smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"
                   "relay_domains = backup.example\n");
