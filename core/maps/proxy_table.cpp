@@ -36,14 +36,7 @@ bool send_fields(int fd, std::initializer_list<std::string_view> fields) {
         out += f;
         out += '\0';
     }
-    size_t done = 0;
-    while (done < out.size()) {
-        ssize_t n = ::send(fd, out.data() + done, out.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<size_t>(n);
-    }
-    return true;
+    return master::send_all(fd, out);
 }
 
 // NUL-terminated fields from a stream, read as they come.

@@ -191,6 +191,17 @@ int open_unix_listener(const std::string &path, int backlog, uid_t owner, std::s
     return fd;
 }
 
+bool send_all(int fd, std::string_view data) {
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<size_t>(n);
+    }
+    return true;
+}
+
 int connect_unix(const std::string &path, std::string &why) {
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;

@@ -45,4 +45,8 @@ int open_unix_listener(const std::string &path, int backlog, uid_t owner, std::s
 // `path`; -1 with `why` set to "connect to PATH: reason".
 int connect_unix(const std::string &path, std::string &why);
 
+// Writes all of `data` to a connected socket (no SIGPIPE); false when the
+// peer went away or on an error.
+bool send_all(int fd, std::string_view data);
+
 } // namespace ferry::master

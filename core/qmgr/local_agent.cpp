@@ -16,17 +16,6 @@
 namespace ferry::qmgr {
 namespace {
 
-bool send_all(int fd, const std::string &data) {
-    size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<size_t>(n);
-    }
-    return true;
-}
-
 // A connection to the master's socket for `local`, or -1 with `why`.
 int connect_agent(const Config &cfg, const config::MasterService &local, std::string &why) {
     std::string name = std::string(queue::private_dir) + "/" + local.service;
@@ -44,7 +33,7 @@ std::string run_local_agent(const Config &cfg, const config::MasterService &loca
     std::string why;
     int fd = connect_agent(cfg, local, why);
     if (fd < 0) return why;
-    send_all(fd, encode_ask(ask)); // a failed send shows as missing answers
+    master::send_all(fd, encode_ask(ask)); // a failed send shows as missing answers
     ::shutdown(fd, SHUT_WR);
     std::string buf;
     char chunk[4096];
