@@ -58,9 +58,13 @@ int usage() {
     return 1;
 }
 
-int check(const Config &cfg) {
+int check(const Config &cfg, bool chroot_copies = false) {
     unsigned before = msg::warning_count();
     cfg.warn_undefined();
+    // As postfix-script's check (`postfix start` refreshes the copies).
+    if (chroot_copies)
+        for (const auto &w : master::stale_chroot_files(cfg.get("queue_directory").value_or("")))
+            msg::warning(w);
     for (const auto &row : cfg.services()) {
         std::string command = row.command.empty() ? "" : row.command[0];
         std::string what = master::service_disposition(command, row.type);
@@ -104,7 +108,7 @@ int postfix_main(int argc, char **argv) {
         master::MailOwner owner;
         if (std::string why = master::find_mail_owner(cfg, owner); !why.empty()) msg::fatal(why);
     }
-    if (command == "check") return check(cfg);
+    if (command == "check") return check(cfg, true);
     if (command == "stop" || command == "reload" || command == "abort") {
         if (!running) msg::fatal("the Postfix mail system is not running");
         if (command == "reload") {

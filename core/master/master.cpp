@@ -124,6 +124,9 @@ public:
             restart_due();
             if (Clock::now() >= next_watch_) {
                 next_watch_ = Clock::now() + std::chrono::seconds(1);
+                // A new resolv.conf (DHCP, a VPN) reaches the chrooted
+                // services without a restart: glibc rereads a changed one.
+                refresh_chroot_files();
                 if (std::string table = watch_.changed(); !table.empty()) {
                     msg::info("table " + table + " has changed -- restarting");
                     reload();
@@ -168,14 +171,24 @@ private:
         }
         // Chrooted services need a few files from /etc inside the queue;
         // chroot needs root, so a master run by another user says so once.
-        if (!chrooted.empty() && privileged_)
-            for (const auto &w : copy_chroot_files(queue)) msg::warning(w);
+        has_chroot_ = !chrooted.empty();
+        refresh_chroot_files();
         if (!chrooted.empty() && !privileged_ && !chroot_reported_) {
             msg::info(cfg_.master_cf_path() + ": chroot needs root; not applied (" + chrooted + ")");
             chroot_reported_ = true;
         }
         watch_.reset(cfg_);
         return true;
+    }
+
+    // The files chrooted services need from /etc, copied when they
+    // changed; a problem is logged when it first appears, not every second.
+    void refresh_chroot_files() {
+        if (!privileged_ || !has_chroot_) return;
+        auto warnings = copy_chroot_files(cfg_.get("queue_directory").value_or(""));
+        if (warnings != copy_warnings_)
+            for (const auto &w : warnings) msg::warning(w);
+        copy_warnings_ = std::move(warnings);
     }
 
     // The queue directories, and at start as root their owners and modes
@@ -410,6 +423,8 @@ private:
     bool privileged_ = false; // started by root: services drop to owner_
     MailOwner owner_;
     bool chroot_reported_ = false;
+    bool has_chroot_ = false; // some row runs chrooted
+    std::vector<std::string> copy_warnings_;
     TableWatch watch_; // tables whose change starts a new generation
     Clock::time_point next_watch_{};
 };

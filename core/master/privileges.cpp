@@ -80,6 +80,9 @@ void drop_service_privileges(const Config &cfg, const config::MasterService &row
 
 namespace {
 
+constexpr const char *chroot_files[] = {"etc/localtime", "etc/services",      "etc/resolv.conf",    "etc/hosts",
+                                        "etc/host.conf", "etc/nsswitch.conf", "etc/nss_mdns.config"};
+
 std::string file_content(const std::string &path, bool &ok) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream out;
@@ -88,30 +91,33 @@ std::string file_content(const std::string &path, bool &ok) {
     return out.str();
 }
 
+// Whether `copy` is a regular file (not a link) holding `content`.
+bool is_copy_of(const std::string &copy, const std::string &content) {
+    struct stat st {};
+    bool ok = false;
+    return ::lstat(copy.c_str(), &st) == 0 && S_ISREG(st.st_mode) && file_content(copy, ok) == content && ok;
+}
+
 } // namespace
 
 std::vector<std::string> copy_chroot_files(const std::string &queue_directory) {
-    static const char *const files[] = {"etc/localtime", "etc/services",  "etc/resolv.conf",    "etc/hosts",
-                                        "etc/host.conf", "etc/nsswitch.conf", "etc/nss_mdns.config"};
     std::vector<std::string> warnings;
     std::string etc = queue_directory + "/etc";
     if (::mkdir(etc.c_str(), 0755) != 0 && errno != EEXIST) {
         warnings.push_back("mkdir " + etc + ": " + std::strerror(errno));
         return warnings;
     }
-    for (const char *name : files) {
+    for (const char *name : chroot_files) {
         std::string from = std::string("/") + name, to = queue_directory + "/" + name;
         struct stat st {};
         if (::stat(from.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        bool ok = false, have = false;
+        bool ok = false;
         std::string content = file_content(from, ok);
         if (!ok) {
             warnings.push_back("read " + from + ": " + std::strerror(errno));
             continue;
         }
-        struct stat old {};
-        if (::lstat(to.c_str(), &old) == 0 && S_ISREG(old.st_mode) && file_content(to, have) == content && have)
-            continue;
+        if (is_copy_of(to, content)) continue;
         // A new file beside it, renamed over: never written through a link.
         std::string tmp = to + ".ferry-new";
         ::unlink(tmp.c_str());
@@ -125,6 +131,19 @@ std::vector<std::string> copy_chroot_files(const std::string &queue_directory) {
         }
     }
     return warnings;
+}
+
+std::vector<std::string> stale_chroot_files(const std::string &queue_directory) {
+    std::vector<std::string> out;
+    for (const char *name : chroot_files) {
+        std::string from = std::string("/") + name, to = queue_directory + "/" + name;
+        struct stat st {};
+        if (::lstat(to.c_str(), &st) != 0) continue; // no copy: nothing to be stale
+        bool ok = false;
+        std::string content = file_content(from, ok);
+        if (!ok || !is_copy_of(to, content)) out.push_back(to + " and " + from + " differ");
+    }
+    return out;
 }
 
 } // namespace ferry::master

@@ -50,4 +50,8 @@ void drop_service_privileges(const Config &cfg, const config::MasterService &row
 // Returns a warning per file that could not be copied.
 std::vector<std::string> copy_chroot_files(const std::string &queue_directory);
 
+// `postfix check`'s view of those copies: "QUEUE/etc/hosts and /etc/hosts
+// differ" for each copy that is no longer the same as its original.
+std::vector<std::string> stale_chroot_files(const std::string &queue_directory);
+
 } // namespace ferry::master

@@ -190,6 +190,19 @@ def privileged():
                 with open(f"/etc/{name}", "rb") as a, open(os.path.join(srv.queue, "etc", name), "rb") as b:
                     T.eq(b.read(), a.read(), f"/etc/{name} is copied into the chroot")
         T.check("chroot" not in srv.log(), "nothing is said about chroot", srv.log()[-800:])
+        # A stale copy: postfix check names it (as postfix-script does), and
+        # the master puts the original back within seconds.
+        copy = os.path.join(srv.queue, "etc", "hosts")
+        with open(copy, "w") as f:
+            f.write("10.9.9.9 stale\n")
+        r = postfix("-c", srv.dir, "check")
+        T.check(r.returncode == 1 and f"warning: {copy} and /etc/hosts differ" in r.stderr,
+                "postfix check reports a copy that differs", r.stderr)
+        with open("/etc/hosts") as f:
+            hosts = f.read()
+        T.check(wait_for(lambda: open(copy).read() == hosts), "the master refreshes the copy")
+        r = postfix("-c", srv.dir, "check")
+        T.check(r.returncode == 0 and "differ" not in r.stderr, "postfix check is content again", r.stderr)
 
         # In the chroot there is no password file: the recipient check goes
         # through proxymap (running as postfix, not chrooted).
