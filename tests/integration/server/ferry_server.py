@@ -160,7 +160,12 @@ class FerryServer:
                 self.proc.wait()
 
     def __enter__(self):
-        return self.start()
+        # A server that does not come up is still stopped and removed.
+        try:
+            return self.start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
 
     def __exit__(self, *exc):
         self.stop()
