@@ -55,6 +55,9 @@ SENDER, RECIPIENT = "sender@client.example", "bench@bench.example"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 COMMON = {
+    # As Debian's main.cf (Postfix >= 2.10 relay defaults; with level 0 and
+    # no restrictions both smtpds refuse to start).
+    "compatibility_level": "3.6",
     "inet_interfaces": "127.0.0.1",
     "inet_protocols": "ipv4",
     "myhostname": "mx.bench.example",
@@ -204,7 +207,6 @@ class Postfix:
         self.drainer = None
         params = dict(COMMON)
         params.update({
-            "compatibility_level": "3.6",
             "queue_directory": self.queue,
             "data_directory": self.data,
             "maillog_file": self.log_path,
