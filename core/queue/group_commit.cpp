@@ -100,9 +100,21 @@ GroupCommitter::GroupCommitter(Options options) : options_(options) {
 
 GroupCommitter::~GroupCommitter() { shutdown(); }
 
-void GroupCommitter::submit(SealedFile file, Callback done) {
+void GroupCommitter::announce() {
+    std::lock_guard lock(mutex_);
+    ++announced_;
+}
+
+void GroupCommitter::abandoned() {
+    std::lock_guard lock(mutex_);
+    if (announced_ > 0) --announced_;
+    wake_.notify_one();
+}
+
+void GroupCommitter::submit(SealedFile file, Callback done, bool announced) {
     {
         std::lock_guard lock(mutex_);
+        if (announced && announced_ > 0) --announced_;
         if (!stopping_) {
             pending_.push_back(Request{std::move(file), std::move(done), {}});
             wake_.notify_one();
@@ -145,13 +157,24 @@ void GroupCommitter::collect() {
                 wake_.wait_until(lock, until, [this] {
                     return stopping_ || pending_.size() >= options_.max_batch;
                 });
+            } else if (announced_ > 0 && !stopping_) {
+                // Messages in mid-DATA arrive within a round trip or so;
+                // waiting for them costs less than the flushes they would
+                // otherwise need of their own.
+                auto wait = std::min(options_.adaptive_linger, sync_time_ / 2);
+                if (wait.count() > 0)
+                    wake_.wait_until(lock, std::chrono::steady_clock::now() + wait, [this] {
+                        return stopping_ || announced_ == 0 || pending_.size() >= options_.max_batch;
+                    });
             }
             size_t take = std::min(pending_.size(), options_.max_batch);
             batch.assign(std::make_move_iterator(pending_.begin()),
                          std::make_move_iterator(pending_.begin() + static_cast<long>(take)));
             pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
         }
+        auto started = std::chrono::steady_clock::now();
         pool_->sync(batch);
+        auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
         for (auto &r : batch) {
             if (r.status) r.status = rename_no_replace(r.file.temp_path(), r.file.final_path());
             if (r.status) r.file.close();
@@ -160,6 +183,7 @@ void GroupCommitter::collect() {
         {
             std::lock_guard lock(mutex_);
             stats_.batches += 1;
+            sync_time_ += (took - sync_time_) / 8;
             for (auto &r : batch) renamed_.push_back(std::move(r));
         }
         renamed_cv_.notify_one();

@@ -13,6 +13,11 @@
 // are on stable storage, and N messages arriving together cost N file syncs
 // (merged by the block layer) but one directory sync.
 //
+// Few clients that each wait for their answer rarely arrive together, so
+// the caller may announce() a message as its DATA begins: while announced
+// messages are on their way, a new batch waits for them, at most half the
+// time a recent batch took to sync (see Options::adaptive_linger).
+//
 // Callbacks run on the directory stage's thread; the SMTP server posts them
 // back to its event loop.  A request that fails gets the error text (file
 // and cause) and leaves nothing visible: its temporary file is removed, and
@@ -42,6 +47,12 @@ public:
         // How long to wait after the first request of a batch for others
         // to join (0: take what is pending now; concurrency alone batches).
         std::chrono::microseconds linger{0};
+        // With linger 0: while messages announced by announce() are still
+        // on their way, wait for them, but no longer than this nor half
+        // the time a recent batch took to sync (0: never wait).  A few
+        // clients that each wait for their answer then share flushes
+        // instead of taking turns at them.
+        std::chrono::microseconds adaptive_linger{500};
         // Most files in one batch.
         size_t max_batch = 1024;
     };
@@ -60,7 +71,13 @@ public:
 
     // Queues file for commit.  After shutdown() the file is discarded and
     // done is called at once, on the caller's thread, with an error.
-    void submit(SealedFile file, Callback done);
+    // `announced`: this file's message was announced (see announce()).
+    void submit(SealedFile file, Callback done, bool announced = false);
+
+    // A message has begun (its DATA) and will be submitted soon, with
+    // announced = true, or given up with abandoned().  See adaptive_linger.
+    void announce();
+    void abandoned();
 
     // Completes every pending request, then stops the thread.  Idempotent.
     void shutdown();
@@ -89,6 +106,8 @@ private:
     std::vector<Request> renamed_;       // stage 1's output, stage 2's input
     bool stopping_ = false;
     bool collected_all_ = false;         // stage 1 has ended
+    std::size_t announced_ = 0;          // announced, not yet submitted
+    std::chrono::microseconds sync_time_{0}; // recent batches' file sync time (average)
     Stats stats_;
     std::thread collector_;
     std::thread directory_stage_;

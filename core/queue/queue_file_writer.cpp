@@ -16,6 +16,26 @@ QueueFileWriter::~QueueFileWriter() { abort(); }
 Status QueueFileWriter::open(const std::string &directory, const std::string &queue_id,
                              const Envelope &envelope, std::uint64_t size_limit,
                              size_t buffer_size) {
+    if (Status s = name(directory, queue_id, size_limit); !s) return s;
+    std::string path = temp_path();
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) return io_error("create", path, errno);
+    return start(envelope, buffer_size);
+}
+
+Status QueueFileWriter::open_created(int fd, const std::string &directory, const std::string &queue_id,
+                                     const Envelope &envelope, std::uint64_t size_limit,
+                                     size_t buffer_size) {
+    if (Status s = name(directory, queue_id, size_limit); !s) {
+        ::close(fd);
+        return s;
+    }
+    fd_ = fd;
+    return start(envelope, buffer_size);
+}
+
+Status QueueFileWriter::name(const std::string &directory, const std::string &queue_id,
+                             std::uint64_t size_limit) {
     if (state_ != State::closed)
         return {StatusCode::invalid, "queue file writer for " + queue_id_ + " is already open"};
     if (!is_valid_queue_id(queue_id))
@@ -24,21 +44,24 @@ Status QueueFileWriter::open(const std::string &directory, const std::string &qu
     queue_id_ = queue_id;
     temp_name_ = queue_id + ".tmp";
     size_limit_ = size_limit;
-    std::string path = temp_path();
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) return io_error("create", path, errno);
+    return Status::success();
+}
+
+// The file is open: write the envelope.
+Status QueueFileWriter::start(const Envelope &envelope, size_t buffer_size) {
     state_ = State::writing;
-    buffer_.assign(buffer_size < 4096 ? 4096 : buffer_size, '\0');
+    buffer_size_ = buffer_size < 4096 ? 4096 : buffer_size;
+    buffer_ = std::make_unique_for_overwrite<char[]>(buffer_size_);
     buffered_ = 0;
     content_size_ = 0;
     file_size_ = 0;
 
-    std::string head = encode_envelope(queue_id, envelope);
+    std::string head = encode_envelope(queue_id_, envelope);
     message_offset_ = head.size();
     // The message length is patched in by complete(), once it is known.
     head += record_header(record::message, 0);
     if (size_limit_ > 0 && head.size() > size_limit_)
-        return fail({StatusCode::too_big, "queue file " + path + ": message size limit of " +
+        return fail({StatusCode::too_big, "queue file " + temp_path() + ": message size limit of " +
                                               std::to_string(size_limit_) +
                                               " bytes exceeded by the envelope"});
     return put(head);
@@ -58,14 +81,14 @@ Status QueueFileWriter::append(std::string_view content) {
 
 Status QueueFileWriter::put(std::string_view bytes) {
     file_size_ += bytes.size();
-    if (buffered_ + bytes.size() <= buffer_.size()) {
-        std::memcpy(buffer_.data() + buffered_, bytes.data(), bytes.size());
+    if (buffered_ + bytes.size() <= buffer_size_) {
+        std::memcpy(buffer_.get() + buffered_, bytes.data(), bytes.size());
         buffered_ += bytes.size();
         return Status::success();
     }
     if (Status s = flush(); !s) return s;
-    if (bytes.size() < buffer_.size()) {
-        std::memcpy(buffer_.data(), bytes.data(), bytes.size());
+    if (bytes.size() < buffer_size_) {
+        std::memcpy(buffer_.get(), bytes.data(), bytes.size());
         buffered_ = bytes.size();
         return Status::success();
     }
@@ -76,7 +99,7 @@ Status QueueFileWriter::put(std::string_view bytes) {
 
 Status QueueFileWriter::flush() {
     if (buffered_ == 0) return Status::success();
-    Status s = write_all(fd_, buffer_.data(), buffered_, temp_path());
+    Status s = write_all(fd_, buffer_.get(), buffered_, temp_path());
     buffered_ = 0;
     if (!s) return fail(s);
     return Status::success();
@@ -107,7 +130,7 @@ Status QueueFileWriter::seal(SealedFile &out) {
     out = SealedFile(fd_, directory_, temp_name_, queue_id_);
     fd_ = -1;
     state_ = State::done;
-    buffer_ = {};
+    buffer_.reset();
     return Status::success();
 }
 
@@ -118,7 +141,7 @@ Status QueueFileWriter::fail(Status status) {
         ::unlink(temp_path().c_str());
         fd_ = -1;
     }
-    buffer_ = {};
+    buffer_.reset();
     buffered_ = 0;
     state_ = State::failed;
     failure_ = status;
@@ -131,7 +154,7 @@ void QueueFileWriter::abort() {
         ::unlink(temp_path().c_str());
         fd_ = -1;
     }
-    buffer_ = {};
+    buffer_.reset();
     buffered_ = 0;
     if (state_ == State::writing) state_ = State::closed;
 }

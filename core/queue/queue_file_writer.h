@@ -18,9 +18,9 @@
 #include "queue/status.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ferry::queue {
 
@@ -41,6 +41,14 @@ public:
     Status open(const std::string &directory, const std::string &queue_id,
                 const Envelope &envelope, std::uint64_t size_limit,
                 size_t buffer_size = default_buffer_size);
+    // The same, for a temporary file that another thread has already
+    // created, empty, as `<queue_id>.tmp` in directory (so the event loop
+    // need not make that blocking call).  From here on the writer owns the
+    // file as if it had created it; if it refuses it (bad id, already open)
+    // it closes fd and the caller removes the file.
+    Status open_created(int fd, const std::string &directory, const std::string &queue_id,
+                        const Envelope &envelope, std::uint64_t size_limit,
+                        size_t buffer_size = default_buffer_size);
 
     // Appends content.  Once the limit would be exceeded it returns too_big,
     // writes nothing more, and every later call returns too_big too.
@@ -64,6 +72,8 @@ public:
     std::uint64_t file_size() const { return file_size_; }
 
 private:
+    Status name(const std::string &directory, const std::string &queue_id, std::uint64_t size_limit);
+    Status start(const Envelope &envelope, size_t buffer_size);
     Status put(std::string_view bytes);
     Status flush();
     Status complete();
@@ -78,7 +88,8 @@ private:
     std::uint64_t message_offset_ = 0; // where the 'M' record starts
     std::uint64_t content_size_ = 0;
     std::uint64_t file_size_ = 0;      // bytes written or buffered
-    std::vector<char> buffer_;
+    std::unique_ptr<char[]> buffer_; // not zeroed: only buffered_ bytes are read
+    size_t buffer_size_ = 0;
     size_t buffered_ = 0;
 };
 

@@ -6,8 +6,12 @@
 #include "queue/queue_dirs.h"
 #include "queue/queue_id.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 namespace ferry::smtpd {
 
@@ -59,16 +63,81 @@ struct QueueHooks::Message {
     std::string scratch; // write_queue's output, reused
     std::size_t recipients = 0;
     std::string sender;
+    // The committer this message was announced to, until it is submitted
+    // or dropped (see drop_message).
+    queue::GroupCommitter *announced = nullptr;
 };
+
+// The message will not be submitted: so its committer need not wait for
+// it.  (Not in Message's destructor: at shutdown the committer may be gone
+// before the connections are.)
+void QueueHooks::drop_message() {
+    if (msg_ && msg_->announced) msg_->announced->abandoned();
+    msg_.reset();
+}
 
 QueueHooks::QueueHooks(const ReceiveContext &ctx, std::function<void(std::function<void()>)> post,
                        std::function<void(Verdict)> resume, ClientPolicy policy)
     : ctx_(ctx), post_(std::move(post)), resume_(std::move(resume)), policy_(policy),
       alive_(std::make_shared<bool>(true)) {}
 
+// A file the worker pool created for prepare_file(), on its way back to
+// the event loop.  Whoever ends up without a taker (the connection closed
+// first, or the loop stopped before the answer ran) removes it.
+struct QueueHooks::CreatedFile {
+    std::string path;
+    int fd = -1;
+    explicit CreatedFile(std::string p) : path(std::move(p)) {}
+    CreatedFile(const CreatedFile &) = delete;
+    CreatedFile &operator=(const CreatedFile &) = delete;
+    ~CreatedFile() {
+        if (fd < 0) return;
+        ::close(fd);
+        ::unlink(path.c_str());
+    }
+};
+
 QueueHooks::~QueueHooks() { detach(); }
 
-void QueueHooks::detach() { *alive_ = false; }
+void QueueHooks::detach() {
+    *alive_ = false;
+    waiting_env_ = nullptr;
+    discard_prepared();
+}
+
+std::string QueueHooks::incoming() const {
+    return ctx_.queue_directory + "/" + std::string(queue::incoming_dir);
+}
+
+void QueueHooks::prepare_file() {
+    if (!ctx_.run_blocking || prepared_.in_flight || prepared_.fd >= 0) return;
+    prepared_.id = queue::new_queue_id();
+    prepared_.in_flight = true;
+    auto file = std::make_shared<CreatedFile>(queue::join_path(incoming(), prepared_.id + ".tmp"));
+    ctx_.run_blocking([this, alive = alive_, post = post_, file] {
+        file->fd = ::open(file->path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        post([this, alive, file] {
+            if (*alive) file_prepared(std::exchange(file->fd, -1));
+        });
+    });
+}
+
+// On the event loop.  fd -1: the file could not be made; begin_message
+// then creates it itself, and reports the cause if that fails too.
+void QueueHooks::file_prepared(int fd) {
+    prepared_.in_flight = false;
+    prepared_.fd = fd;
+    if (fd < 0) prepared_.id.clear();
+    if (const Envelope *env = std::exchange(waiting_env_, nullptr)) resume_(open_message(*env));
+}
+
+void QueueHooks::discard_prepared() {
+    if (prepared_.fd < 0) return;
+    ::close(prepared_.fd);
+    ::unlink(queue::join_path(incoming(), prepared_.id + ".tmp").c_str());
+    prepared_.fd = -1;
+    prepared_.id.clear();
+}
 
 Verdict QueueHooks::check_sender(const Envelope &env, std::string_view) {
     if (policy_.rate_limited && ctx_.anvil) {
@@ -87,6 +156,7 @@ Verdict QueueHooks::check_sender(const Envelope &env, std::string_view) {
                      " bytes < 1.5*message size limit");
         return Verdict::reject(Reply{452, "4.3.1", "Insufficient system storage"});
     }
+    prepare_file();
     return Verdict::accept();
 }
 
@@ -116,22 +186,42 @@ Verdict QueueHooks::check_recipient(const Envelope &env, const Recipient &rcpt) 
 }
 
 Verdict QueueHooks::begin_message(const Envelope &env) {
+    // The file is still being created: "354" waits for it.
+    if (prepared_.in_flight) {
+        waiting_env_ = &env;
+        return Verdict::pending();
+    }
+    return open_message(env);
+}
+
+Verdict QueueHooks::open_message(const Envelope &env) {
     auto arrival = std::chrono::system_clock::now();
     auto arrival_us = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(arrival.time_since_epoch()).count());
     msg_ = std::make_unique<Message>();
-    msg_->id = queue::new_queue_id();
     msg_->recipients = env.recipients.size();
     msg_->sender = env.sender;
-    std::string incoming = ctx_.queue_directory + "/" + std::string(queue::incoming_dir);
+    std::string dir = incoming();
     // The size limit is cleanup's (it names the reply); the writer has none.
-    auto opened = msg_->writer.open(incoming, msg_->id, queue_envelope(env, arrival_us), 0);
+    queue::Status opened;
+    if (prepared_.fd >= 0) {
+        msg_->id = std::exchange(prepared_.id, {});
+        opened = msg_->writer.open_created(std::exchange(prepared_.fd, -1), dir, msg_->id,
+                                           queue_envelope(env, arrival_us), 0);
+        if (!opened.ok()) ::unlink(queue::join_path(dir, msg_->id + ".tmp").c_str());
+    } else {
+        msg_->id = queue::new_queue_id();
+        opened = msg_->writer.open(dir, msg_->id, queue_envelope(env, arrival_us), 0);
+    }
     if (!opened.ok()) {
         msg::warning(opened.text());
         msg_.reset();
         return Verdict::reject(queue_write_error());
     }
     msg::info(msg_->id + ": client=" + client_text(env));
+    // The committer may hold a batch a moment for this message.
+    ctx_.committer->announce();
+    msg_->announced = ctx_.committer;
 
     cleanup::ReceivedInputs in;
     in.helo_name = env.helo_name;
@@ -209,26 +299,27 @@ Verdict QueueHooks::end_message() {
     }
     if (!outcome.ok()) {
         msg_->writer.abort();
-        msg_.reset();
+        drop_message();
         return Verdict::reject(Reply{outcome.code, outcome.dsn, outcome.text});
     }
     if (!msg_->failure.ok()) {
         msg::warning(msg_->id + ": " + msg_->failure.text());
         msg_->writer.abort();
-        msg_.reset();
+        drop_message();
         return Verdict::reject(queue_write_error());
     }
     queue::SealedFile sealed;
     auto st = msg_->writer.seal(sealed);
     if (!st.ok()) {
         msg::warning(msg_->id + ": " + st.text());
-        msg_.reset();
+        drop_message();
         return Verdict::reject(queue_write_error());
     }
     std::string id = msg_->id;
     std::string summary = id + ": from=<" + msg_->sender + ">, size=" +
                           std::to_string(msg_->writer.content_size()) + ", nrcpt=" +
                           std::to_string(msg_->recipients) + " (queue incoming)";
+    bool announced = std::exchange(msg_->announced, nullptr) != nullptr;
     msg_.reset();
     auto alive = alive_;
     // The answer waits until the file and its directory are durable.
@@ -238,13 +329,13 @@ Verdict QueueHooks::end_message() {
             else msg::warning(id + ": " + s.text());
             if (*alive) resume_(s.ok() ? Verdict::queued(id) : Verdict::reject(queue_write_error()));
         });
-    });
+    }, announced);
     return Verdict::pending();
 }
 
 void QueueHooks::abort_message() {
     if (msg_) msg_->writer.abort();
-    msg_.reset();
+    drop_message();
 }
 
 } // namespace ferry::smtpd

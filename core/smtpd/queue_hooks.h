@@ -7,6 +7,11 @@
 // `post` function the connection gives (it runs the continuation on the
 // connection's event loop) and the connection hands it to
 // Session::resume().
+//
+// The queue file itself is created on the worker pool (run_blocking) from
+// MAIL FROM on, as Postfix's cleanup creates its file then; DATA waits for
+// it only if it is not there yet.  Only if that fails does the event loop
+// create the file itself (and report why it cannot).
 #pragma once
 
 #include "cleanup/content.h"
@@ -72,7 +77,14 @@ public:
 
 private:
     struct Message;
+    struct CreatedFile;
     void write_queue(std::string_view bytes);
+    std::string incoming() const;
+    void prepare_file();
+    void file_prepared(int fd);
+    void discard_prepared();
+    Verdict open_message(const Envelope &env);
+    void drop_message();
 
     const ReceiveContext &ctx_;
     std::function<void(std::function<void()>)> post_;
@@ -81,6 +93,16 @@ private:
     std::shared_ptr<bool> alive_;
     std::unique_ptr<Message> msg_;
     std::optional<cleanup::TlsSummary> tls_;
+    // The next message's queue file, created on the worker pool from MAIL
+    // FROM on (when Postfix's cleanup creates its file), so that the event
+    // loop never waits for the file system to make one.  Kept across RSET;
+    // removed if the connection ends without using it.
+    struct Prepared {
+        std::string id; // the file is incoming/<id>.tmp
+        int fd = -1;    // open once created
+        bool in_flight = false;
+    } prepared_;
+    const Envelope *waiting_env_ = nullptr; // DATA waits for prepared_
 };
 
 } // namespace ferry::smtpd

@@ -132,6 +132,32 @@ TEST(GroupCommit, ConcurrentRequestsShareBatches) {
     EXPECT_LT(stats.directory_syncs, static_cast<std::uint64_t>(files));
 }
 
+TEST(GroupCommit, AnnouncedMessagesShareABatchAndAnAbandonedOneHoldsNothing) {
+    ScratchDir tmp;
+    GroupCommitter::Options options;
+    options.adaptive_linger = std::chrono::seconds(30); // bounded by half the sync time
+    GroupCommitter committer(options);
+    auto commit = [&](int n, bool announced) {
+        auto done = std::make_shared<std::promise<Status>>();
+        committer.submit(sealed_message(tmp.path(), n), [done](const Status &s) { done->set_value(s); },
+                         announced);
+        return done->get_future();
+    };
+    // A first batch gives the committer a sync time to go by.
+    ASSERT_TRUE(commit(0, false).get());
+    // Two messages on their way, one of which is given up.
+    committer.announce();
+    committer.announce();
+    auto t0 = std::chrono::steady_clock::now();
+    auto first = commit(1, false);
+    auto second = commit(2, true);
+    committer.abandoned();
+    EXPECT_TRUE(first.get());
+    EXPECT_TRUE(second.get());
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+    EXPECT_EQ(ferry::test::count_files(tmp.path()), 3u);
+}
+
 TEST(GroupCommit, ShutdownDrainsPendingRequests) {
     ScratchDir tmp;
     std::atomic<int> ok{0};

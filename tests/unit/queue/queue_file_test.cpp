@@ -6,6 +6,7 @@
 #include "queue/queue_id.h"
 #include "queue_test_util.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -150,6 +151,38 @@ TEST(QueueFile, InvisibleUnderQueueIdUntilFinished) {
     ASSERT_TRUE(w.finish());
     EXPECT_TRUE(std::filesystem::exists(tmp / id));
     EXPECT_FALSE(std::filesystem::exists(tmp / (id + ".tmp")));
+}
+
+TEST(QueueFile, WritesIntoATemporaryFileCreatedElsewhere) {
+    ScratchDir tmp;
+    std::string id = new_queue_id();
+    std::string temp = tmp / (id + ".tmp");
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    QueueFileWriter w;
+    ASSERT_TRUE(w.open_created(fd, tmp.path(), id, sample_envelope(), 0));
+    ASSERT_TRUE(w.append(content));
+    EXPECT_FALSE(std::filesystem::exists(tmp / id));
+    ASSERT_TRUE(w.finish());
+    QueueFileReader r;
+    ASSERT_TRUE(r.open(tmp / id));
+    EXPECT_EQ(r.envelope().sender, "alice@example.org");
+    EXPECT_EQ(read_content(r), content);
+    EXPECT_FALSE(std::filesystem::exists(temp));
+}
+
+TEST(QueueFile, AbandonedWriterRemovesAFileCreatedElsewhere) {
+    ScratchDir tmp;
+    std::string id = new_queue_id();
+    std::string temp = tmp / (id + ".tmp");
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    {
+        QueueFileWriter w;
+        ASSERT_TRUE(w.open_created(fd, tmp.path(), id, sample_envelope(), 0));
+        ASSERT_TRUE(w.append(content));
+    }
+    EXPECT_EQ(ferry::test::count_files(tmp.path()), 0u);
 }
 
 TEST(QueueFile, AbandonedWriterLeavesNothing) {
