@@ -153,11 +153,16 @@ TEST(QueueFile, InvisibleUnderQueueIdUntilFinished) {
     EXPECT_FALSE(std::filesystem::exists(tmp / (id + ".tmp")));
 }
 
+// What the smtpd's worker pool does before DATA: an empty <id>.tmp.
+int create_temp(const std::string &temp) {
+    return ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+}
+
 TEST(QueueFile, WritesIntoATemporaryFileCreatedElsewhere) {
     ScratchDir tmp;
     std::string id = new_queue_id();
     std::string temp = tmp / (id + ".tmp");
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = create_temp(temp);
     ASSERT_GE(fd, 0);
     QueueFileWriter w;
     ASSERT_TRUE(w.open_created(fd, tmp.path(), id, sample_envelope(), 0));
@@ -174,8 +179,7 @@ TEST(QueueFile, WritesIntoATemporaryFileCreatedElsewhere) {
 TEST(QueueFile, AbandonedWriterRemovesAFileCreatedElsewhere) {
     ScratchDir tmp;
     std::string id = new_queue_id();
-    std::string temp = tmp / (id + ".tmp");
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = create_temp(tmp / (id + ".tmp"));
     ASSERT_GE(fd, 0);
     {
         QueueFileWriter w;
