@@ -150,9 +150,7 @@ struct MapCatalog::Impl {
         int timeout = 3600;
         if (options.param) {
             auto approved_tables = approved_proxy_tables(options.param("proxy_read_maps").value_or(""));
-            std::string_view bare = table;
-            while (bare.substr(0, 6) == "proxy:") bare.remove_prefix(6);
-            approved = approved_tables.count(bare) > 0;
+            approved = approved_tables.count(strip_proxy(table)) > 0;
             timeout = config::time_seconds(options.param("ipc_timeout").value_or(""), timeout);
         }
         return open_proxy_table(table, approved, proxy_service(), timeout, *owner, flags);

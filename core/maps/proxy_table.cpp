@@ -25,11 +25,6 @@ constexpr size_t max_message = 1 << 20;
 
 std::string g_proxy_service;
 
-std::string_view strip_proxy(std::string_view spec) {
-    while (spec.substr(0, proxy_prefix.size()) == proxy_prefix) spec.remove_prefix(proxy_prefix.size());
-    return spec;
-}
-
 bool send_fields(int fd, std::initializer_list<std::string_view> fields) {
     std::string out;
     for (auto f : fields) {
@@ -158,6 +153,11 @@ private:
 };
 
 } // namespace
+
+std::string_view strip_proxy(std::string_view spec) {
+    while (spec.substr(0, proxy_prefix.size()) == proxy_prefix) spec.remove_prefix(proxy_prefix.size());
+    return spec;
+}
 
 std::set<std::string, std::less<>> approved_proxy_tables(std::string_view proxy_read_maps) {
     std::set<std::string, std::less<>> out;

@@ -33,6 +33,10 @@ namespace ferry {
 
 class MapCatalog;
 
+// The table a "proxy:...:type:name" item names: without any "proxy:"
+// prefixes ("type:name"); anything else as it is.
+std::string_view strip_proxy(std::string_view spec);
+
 // The tables proxy_read_maps approves: every item "proxy:type:name" (any
 // number of "proxy:" prefixes), without the prefixes.  Items without
 // "proxy:" approve nothing, as in Postfix.

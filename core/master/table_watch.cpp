@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "config/values.h"
+#include "maps/proxy_table.h"
 
 #include <cctype>
 
@@ -43,7 +44,7 @@ void TableWatch::reset(const Config &cfg) {
     files_.clear();
     auto watch = [&](std::string_view value) {
         for (std::string_view item : config::list_items(value)) {
-            while (item.substr(0, 6) == "proxy:") item.remove_prefix(6);
+            item = strip_proxy(item);
             size_t colon = item.find(':');
             if (colon == std::string_view::npos || colon + 1 >= item.size() || item[colon + 1] != '/') continue;
             std::string_view type = item.substr(0, colon);
