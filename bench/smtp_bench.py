@@ -20,9 +20,16 @@ runs an smtpd row only, so every accepted message stays in incoming/.
     per session. Postfix forks an smtpd per session, so it gets 1,000
     (default_process_limit = 2000); Ferry gets 10,000.
 
+Every queue stays on disk until the whole bench has run: a file system
+without a journal (ext4 as on many VMs) skips inodes freed in the last
+minutes when it makes a file, one by one, so removing one instance's
+20,000 files made the next instance's every file creation slower (on this
+VM, 65 to 200 us instead of 20) - a handicap for whoever ran next.
+
 Usage: smtp_bench.py FERRY_BIN_DIR [rate|idle|all]
 (FERRY_BIN_DIR holds Ferry's `postfix` symlink, e.g. build/tests.)
-SMTP_BENCH_MESSAGES and SMTP_BENCH_IDLE=postfix_n,ferry_n shrink a trial run.
+SMTP_BENCH_MESSAGES and SMTP_BENCH_IDLE=postfix_n,ferry_n shrink a trial run;
+SMTP_BENCH_DIR puts the queues elsewhere than /tmp (a file system of their own).
 """
 import errno
 import grp
@@ -408,7 +415,6 @@ def bench_rate(root, ferry_bin):
                 results[server.name]["problems"] = server.problems()
             finally:
                 server.stop()
-                shutil.rmtree(server.dir, ignore_errors=True)
         print(f"receive: {MESSAGES:,} messages of {SIZE:,} bytes, smtp-source -s {sessions},"
               " 250 only after fsync, into incoming/")
         for r in results.values():
@@ -600,7 +606,7 @@ def main():
     nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     if nofile < max(IDLE.values()) + 100:
         sys.exit(f"smtp_bench: RLIMIT_NOFILE is {nofile}, too low for {max(IDLE.values()):,} sessions")
-    root = tempfile.mkdtemp(prefix="ferry-smtpbench-", dir="/tmp")
+    root = tempfile.mkdtemp(prefix="ferry-smtpbench-", dir=os.environ.get("SMTP_BENCH_DIR", "/tmp"))
     os.chmod(root, 0o755)  # services that drop privileges must reach their queue
     os.chmod(root, 0o755)
     load = os.getloadavg()[0]
