@@ -48,7 +48,9 @@ public:
             busy_ = helpers;
             ++generation_;
         }
-        start_.notify_all();
+        // Wake only the helpers this batch wants: waking all of them cost
+        // every idle one a trip through the scheduler per batch.
+        for (std::size_t i = 0; i < helpers; ++i) start_.notify_one();
         drain(batch);
         std::unique_lock lock(mutex_);
         finished_.wait(lock, [this] { return busy_ == 0; });

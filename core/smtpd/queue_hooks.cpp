@@ -114,7 +114,8 @@ void QueueHooks::prepare_file() {
     prepared_.id = queue::new_queue_id();
     prepared_.in_flight = true;
     auto file = std::make_shared<CreatedFile>(queue::join_path(incoming(), prepared_.id + ".tmp"));
-    ctx_.run_blocking([this, alive = alive_, post = post_, file] {
+    const auto &run = ctx_.run_file_job ? ctx_.run_file_job : ctx_.run_blocking;
+    run([this, alive = alive_, post = post_, file] {
         file->fd = ::open(file->path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         post([this, alive, file] {
             if (*alive) file_prepared(std::exchange(file->fd, -1));

@@ -8,10 +8,11 @@
 // connection's event loop) and the connection hands it to
 // Session::resume().
 //
-// The queue file itself is created on the worker pool (run_blocking) from
-// MAIL FROM on, as Postfix's cleanup creates its file then; DATA waits for
-// it only if it is not there yet.  Only if that fails does the event loop
-// create the file itself (and report why it cannot).
+// The queue file itself is created off the event loop (run_file_job, or
+// run_blocking without it) from MAIL FROM on, as Postfix's cleanup creates
+// its file then; DATA waits for it only if it is not there yet.  Only if
+// that fails does the event loop create the file itself (and report why it
+// cannot).
 #pragma once
 
 #include "cleanup/content.h"
@@ -46,6 +47,10 @@ struct ReceiveContext {
     std::string service_name; // for anvil's log lines: "smtp"
     // Runs a blocking job off the event loop, then `done` back on it.
     std::function<void(std::function<void()> job)> run_blocking;
+    // Runs the jobs that create queue files, one at a time: creations in
+    // one directory take its lock in turn anyway, and threads waiting for
+    // it spin on the CPU the sessions need.  Unset: run_blocking.
+    std::function<void(std::function<void()> job)> run_file_job;
 };
 
 class QueueHooks final : public Hooks {

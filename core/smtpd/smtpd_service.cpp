@@ -152,6 +152,7 @@ public:
         receive_.recipients = &recipients_;
         receive_.committer = &committer_;
         receive_.run_blocking = [this](std::function<void()> job) { asio::post(pool_, std::move(job)); };
+        receive_.run_file_job = [this](std::function<void()> job) { asio::post(file_jobs_, std::move(job)); };
         rewrite_clients_ = get("local_header_rewrite_clients");
         AnvilLimits limits;
         limits.connection_count = static_cast<unsigned>(number(cfg, row, "smtpd_client_connection_count_limit", 50));
@@ -371,6 +372,7 @@ private:
     const config::MasterService &row_;
     asio::io_context ioc_{1};
     asio::thread_pool pool_;
+    asio::strand<asio::thread_pool::executor_type> file_jobs_ = asio::make_strand(pool_);
     MapCatalog catalog_;
     RecipientCheck recipients_;
     queue::GroupCommitter committer_;
