@@ -6,8 +6,13 @@
 //   -H  release it from hold (to deferred)
 //   -r  requeue it: back to maildrop, so pickup runs it through cleanup
 //       again (from incoming, active, deferred, hold)
+//   -p  purge temporary files (ID.tmp) a crash left in the message
+//       queues, once they are a day old (Postfix's rule)
 //   -s  structure check: queue files left in sub-directories (a Postfix
 //       hashed layout, a restore) move up to their queue
+//
+// Without -d, -h, -H or -r it does -p and -s, as Postfix's does (and as
+// `postfix start` runs it).
 //
 // An argument is a queue id, ALL, or - (ids from standard input, one a
 // line).  Every id is checked (is_valid_queue_id) before it is used as a
@@ -41,7 +46,8 @@ namespace {
 
 [[noreturn]] void usage() {
     msg::fatal("usage: postsuper [-c config_dir] [-d queue_id (delete)] [-h queue_id (hold)] "
-               "[-H queue_id (un-hold)] [-r queue_id (requeue)] [-s (structure fix)] [-v (verbose)] "
+               "[-H queue_id (un-hold)] [-p (purge temporary files)] [-r queue_id (requeue)] "
+               "[-s (structure fix)] [-v (verbose)] "
                "[queue...]");
 }
 
@@ -104,6 +110,19 @@ public:
     void summary(const Operation &op) const {
         unsigned n = done_.count(op.option) ? done_.at(op.option) : 0;
         msg::info(std::string(op.total) + ": " + std::to_string(n) + " message" + (n == 1 ? "" : "s"));
+    }
+
+    // -p: temporary files a crash left, once a day old.
+    void purge() {
+        std::vector<std::string_view> queues;
+        for (auto queue : {queue::maildrop_dir, queue::incoming_dir, queue::active_dir, queue::deferred_dir,
+                           queue::hold_dir})
+            if (limit_.empty() || limit_.count(std::string(queue))) queues.push_back(queue);
+        std::vector<std::string> warnings;
+        auto removed = queue::purge_temporary_files(top_, queues, std::time(nullptr) - queue::temporary_file_max_age,
+                                                    warnings);
+        for (const auto &path : removed) msg::info(path + ": removed old temporary file");
+        for (const auto &w : warnings) msg::warning(w);
     }
 
     // -s: queue files in sub-directories move up into their queue.
@@ -179,14 +198,15 @@ private:
 int postsuper_main(int argc, char **argv) {
     std::string config_dir;
     std::vector<std::pair<char, std::string>> requests; // in command line order
-    bool structure = false;
+    bool structure = false, purge = false;
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = ::getopt(argc, argv, "c:d:h:H:r:sv")) != -1) {
+    while ((c = ::getopt(argc, argv, "c:d:h:H:pr:sv")) != -1) {
         switch (c) {
         case 'c': config_dir = optarg; break;
         case 'd': case 'h': case 'H': case 'r': requests.emplace_back(static_cast<char>(c), optarg); break;
+        case 'p': purge = true; break;
         case 's': structure = true; break;
         case 'v': break;
         default:
@@ -202,7 +222,7 @@ int postsuper_main(int argc, char **argv) {
             msg::fatal("invalid directory name: " + q);
         limit.insert(q);
     }
-    if (requests.empty() && !structure) usage();
+    if (requests.empty() && !structure && !purge) structure = purge = true;
     Config cfg = Config::load(config_directory(config_dir));
     std::string top = cfg.get("queue_directory").value_or("");
     std::string logfile = cfg.get("maillog_file").value_or("");
@@ -213,6 +233,7 @@ int postsuper_main(int argc, char **argv) {
         msg::fatal("chdir " + top + ": " + std::strerror(errno ? errno : ENOTDIR));
 
     Super super(top, limit);
+    if (purge) super.purge();
     if (structure) super.structure();
     std::vector<std::string> stdin_ids;
     bool read_stdin = false;

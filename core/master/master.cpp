@@ -148,6 +148,7 @@ private:
         prepare_queue(queue, starting);
         std::string pid_dir = queue + "/" + cfg_.get("process_id_directory").value_or("pid");
         if (starting && !pid_file_.acquire(pid_dir + "/master.pid")) return false;
+        if (starting) purge_leftovers(queue);
         if (auto t = cfg_.get("service_throttle_time")) throttle_ = config::time_seconds(*t, 60);
         services_.clear();
         std::string chrooted;
@@ -211,6 +212,25 @@ private:
         auto fixed = queue::set_queue_permissions(queue, owner_.uid, owner_.setgid_gid, notes);
         if (!fixed.ok()) msg::warning(fixed.text());
         for (const auto &n : notes) msg::warning(n);
+    }
+
+    // Temporary queue files an earlier run left (a crash between creating
+    // a file and its rename), as `postfix start` runs postsuper -p.  The
+    // lock file is ours, so no service of this instance writes incoming/
+    // yet: every one there goes.  maildrop/ is written by sendmail without
+    // the master, so there and elsewhere only those a day old.  Removing a
+    // file still being written loses nothing: its writer's rename fails
+    // and the client is told so, it never saw "queued".
+    void purge_leftovers(const std::string &queue) {
+        std::vector<std::string> warnings;
+        std::time_t now = std::time(nullptr);
+        auto removed = queue::purge_temporary_files(queue, {queue::incoming_dir}, now + 1, warnings);
+        auto old = queue::purge_temporary_files(
+            queue, {queue::maildrop_dir, queue::active_dir, queue::deferred_dir, queue::hold_dir},
+            now - queue::temporary_file_max_age, warnings);
+        removed.insert(removed.end(), old.begin(), old.end());
+        for (const auto &path : removed) msg::info(path + ": removed temporary file left by an earlier run");
+        for (const auto &w : warnings) msg::warning(w);
     }
 
     int process_limit(const config::MasterService &row) const {

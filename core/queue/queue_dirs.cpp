@@ -2,6 +2,7 @@
 #include "queue/queue_dirs.h"
 
 #include "queue/durable.h"
+#include "queue/queue_id.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -147,6 +148,38 @@ Status set_queue_permissions(const std::string &queue_directory, uid_t mail_owne
     fix(pid_dir, 0, keep_group, 0755, false);
     ::close(top);
     return result;
+}
+
+std::vector<std::string> purge_temporary_files(const std::string &queue_directory,
+                                               const std::vector<std::string_view> &queues, std::time_t before,
+                                               std::vector<std::string> &warnings) {
+    constexpr std::string_view suffix = ".tmp";
+    std::vector<std::string> removed;
+    for (std::string_view queue : queues) {
+        std::string dir = join_path(queue_directory, queue);
+        DIR *d = ::opendir(dir.c_str());
+        if (!d) {
+            if (errno != ENOENT) warnings.push_back(io_error("open directory", dir, errno).text());
+            continue;
+        }
+        while (dirent *e = ::readdir(d)) {
+            std::string_view name = e->d_name;
+            if (!name.ends_with(suffix) || !is_valid_queue_id(name.substr(0, name.size() - suffix.size())))
+                continue;
+            struct stat st {};
+            if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+                st.st_mtime >= before)
+                continue;
+            std::string path = join_path(dir, name);
+            if (::unlinkat(::dirfd(d), e->d_name, 0) != 0) {
+                if (errno != ENOENT) warnings.push_back(io_error("remove", path, errno).text());
+                continue;
+            }
+            removed.push_back(join_path(queue, name));
+        }
+        ::closedir(d);
+    }
+    return removed;
 }
 
 std::string queue_file_path(std::string_view queue_directory, std::string_view queue,

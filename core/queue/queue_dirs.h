@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,21 @@ Status create_queue_dirs(const std::string &queue_directory);
 // directory cannot make root chown a file elsewhere.  Needs root.
 Status set_queue_permissions(const std::string &queue_directory, uid_t mail_owner, gid_t setgid_group,
                              std::vector<std::string> &warnings);
+
+// Temporary queue files ("ID.tmp", what a writer makes before the rename
+// that shows its file) left by a crash: in each of `queues` (message
+// queues: maildrop, incoming, active, deferred, hold), every regular file
+// so named that was last changed before `before` is removed.  Returns the
+// removed ones as "queue/ID.tmp"; what could not be removed goes to
+// `warnings` with its cause.  Other names are never touched.
+std::vector<std::string> purge_temporary_files(const std::string &queue_directory,
+                                               const std::vector<std::string_view> &queues, std::time_t before,
+                                               std::vector<std::string> &warnings);
+
+// How old a temporary file must be before postsuper -p removes it, as in
+// Postfix: a day.  (A master that starts removes incoming/'s at any age:
+// no service of its own is writing them yet.)
+inline constexpr std::time_t temporary_file_max_age = 24 * 60 * 60;
 
 // queue_directory/queue/id.
 std::string queue_file_path(std::string_view queue_directory, std::string_view queue,

@@ -243,6 +243,22 @@ def postsuper(srv):
     r = run("postsuper", "-c", srv.dir, "-d", "ALL")
     T.eq(r.stderr, f"postsuper: {a}: removed\npostsuper: Deleted: 1 message\n", "postsuper -d ALL")
     T.eq(files(srv, "hold") + files(srv, "incoming"), [], "queue empty after -d ALL")
+    # -p: temporary files a crash left, once a day old; without options
+    # postsuper does -p and -s, as Postfix's.
+    old_tmp = os.path.join(srv.queue, "maildrop", "OLDLEFTOVER.tmp")
+    new_tmp = os.path.join(srv.queue, "incoming", "NEWLEFTOVER.tmp")
+    for path in (old_tmp, new_tmp):
+        with open(path, "w") as f:
+            f.write("partial")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old_tmp, (two_days_ago, two_days_ago))
+    r = run("postsuper", "-c", srv.dir, "-p")
+    T.eq(r.stderr, "postsuper: maildrop/OLDLEFTOVER.tmp: removed old temporary file\n", "postsuper -p")
+    T.check(not os.path.exists(old_tmp) and os.path.exists(new_tmp), "postsuper -p keeps a fresh temporary file")
+    os.utime(new_tmp, (two_days_ago, two_days_ago))
+    r = run("postsuper", "-c", srv.dir)
+    T.eq((r.returncode, r.stderr), (0, "postsuper: incoming/NEWLEFTOVER.tmp: removed old temporary file\n"),
+         "postsuper without options purges too")
     r = run("postsuper", "-c", srv.dir, "-Z")
     T.eq(r.returncode, 1, "postsuper unknown option exit")
     T.check(r.stderr.startswith("postsuper: invalid option -- 'Z'\npostsuper: fatal: usage: postsuper [-c config_dir]"),

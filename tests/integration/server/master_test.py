@@ -71,10 +71,28 @@ def lifecycle():
             f.write("    999999\n")
         r = postfix("-c", srv.dir, "status")
         T.eq(r.returncode, 1, "a stale pid file is not a running master")
+        # Temporary queue files the crash left: incoming/'s all go (no
+        # service writes there before the master starts), maildrop/'s only
+        # once a day old (sendmail writes there without a master); other
+        # names are never touched.
+        left = {"incoming/LEFTOVER1.tmp": False, "maildrop/LEFTOVER2.tmp": False,
+                "maildrop/LEFTOVER3.tmp": True, "incoming/not-an-id.tmp": True}
+        for name in left:
+            with open(os.path.join(srv.queue, name), "w") as f:
+                f.write("partial")
+        two_days_ago = time.time() - 2 * 86400
+        for name in ("maildrop/LEFTOVER2.tmp", "incoming/not-an-id.tmp"):
+            os.utime(os.path.join(srv.queue, name), (two_days_ago, two_days_ago))
         r = postfix("-c", srv.dir, "start")
         T.eq(r.returncode, 0, "start (background) over a stale pid file")
         pid = srv.master_pid()
         T.check(pid not in (0, 999999), "the new master wrote its own pid", str(pid))
+        for name, kept in left.items():
+            T.eq(os.path.exists(os.path.join(srv.queue, name)), kept,
+                 f"start {'keeps' if kept else 'removes'} {name}")
+        for name in ("incoming/LEFTOVER1.tmp", "maildrop/LEFTOVER2.tmp"):
+            T.check(f"{name}: removed temporary file left by an earlier run" in srv.log(),
+                    f"start logs the removal of {name}", srv.log())
         r = postfix("-c", srv.dir, "stop")
         T.eq(r.returncode, 0, "stop the background master")
         T.check(wait_for(lambda: not os.path.exists(f"/proc/{pid}")), "background master gone after stop")

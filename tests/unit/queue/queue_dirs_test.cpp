@@ -1,9 +1,13 @@
 // Queue directories and the queue_minfree / message_size_limit free space
 // decision behind "452 4.3.1 Insufficient system storage".
 #include "queue/queue_dirs.h"
+#include "queue/queue_id.h"
 #include "queue_test_util.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+
+#include <ctime>
 
 using namespace ferry::queue;
 using ferry::test::ScratchDir;
@@ -61,6 +65,68 @@ TEST(QueueDirs, QueueFilePath) {
     EXPECT_EQ(queue_file_path("/var/spool/postfix", "incoming", "ABC"),
               "/var/spool/postfix/incoming/ABC");
     EXPECT_EQ(queue_file_path("/q/", "hold", "X"), "/q/hold/X");
+}
+
+namespace {
+// A file `age` seconds old (last modification).
+void make_old(const std::string &path, std::time_t age) {
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = std::time(nullptr) - age;
+    times[0].tv_nsec = times[1].tv_nsec = 0;
+    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+constexpr std::time_t two_days = 2 * 24 * 60 * 60;
+} // namespace
+
+TEST(QueuePurge, RemovesOnlyOldTemporaryFilesWithQueueIdNames) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    std::string old_tmp = new_queue_id() + ".tmp", fresh_tmp = new_queue_id() + ".tmp";
+    std::string queued = new_queue_id(), dir_tmp = new_queue_id() + ".tmp";
+    for (const auto &name : {old_tmp, fresh_tmp, queued, std::string("not-an-id.tmp")})
+        ferry::test::write_whole(top + "/incoming/" + name, "x");
+    std::filesystem::create_directory(top + "/incoming/" + dir_tmp);
+    for (const auto &name : {old_tmp, queued, std::string("not-an-id.tmp"), dir_tmp})
+        make_old(top + "/incoming/" + name, two_days);
+
+    std::vector<std::string> warnings;
+    auto removed = purge_temporary_files(top, {incoming_dir}, std::time(nullptr) - temporary_file_max_age, warnings);
+    EXPECT_EQ(removed, std::vector<std::string>{"incoming/" + old_tmp});
+    EXPECT_TRUE(warnings.empty());
+    EXPECT_FALSE(std::filesystem::exists(top + "/incoming/" + old_tmp));
+    for (const auto &name : {fresh_tmp, queued, std::string("not-an-id.tmp"), dir_tmp})
+        EXPECT_TRUE(std::filesystem::exists(top + "/incoming/" + name)) << name;
+}
+
+TEST(QueuePurge, LeavesQueuesNotNamedAndTakesAnyAgeBeforeNow) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    std::string in_incoming = new_queue_id() + ".tmp", in_deferred = new_queue_id() + ".tmp";
+    ferry::test::write_whole(top + "/incoming/" + in_incoming, "x");
+    ferry::test::write_whole(top + "/deferred/" + in_deferred, "x");
+    make_old(top + "/deferred/" + in_deferred, two_days);
+    std::vector<std::string> warnings;
+    // A master at start: everything in incoming/ made before now + 1.
+    auto removed = purge_temporary_files(top, {incoming_dir}, std::time(nullptr) + 1, warnings);
+    EXPECT_EQ(removed, std::vector<std::string>{"incoming/" + in_incoming});
+    EXPECT_TRUE(std::filesystem::exists(top + "/deferred/" + in_deferred));
+}
+
+TEST(QueuePurge, UnreadableQueueIsAWarningNamingIt) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    std::filesystem::remove(top + "/hold");
+    ferry::test::write_whole(top + "/hold", "not a directory");
+    std::vector<std::string> warnings;
+    auto removed = purge_temporary_files(top, {hold_dir, std::string_view("no-such-queue")}, std::time(nullptr),
+                                         warnings);
+    EXPECT_TRUE(removed.empty());
+    ASSERT_EQ(warnings.size(), 1u); // a missing queue is not worth a warning
+    EXPECT_NE(warnings[0].find(top + "/hold"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("Not a directory"), std::string::npos) << warnings[0];
 }
 
 TEST(QueueSpace, AcceptsWhenPlentyOfSpace) {
