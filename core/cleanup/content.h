@@ -52,7 +52,7 @@ struct Outcome {
     std::string dsn;  // "5.4.0"
     std::string text; // "Error: too many hops"
     bool ok() const { return code == 0; }
-    std::string reply() const; // "554 5.4.0 Error: too many hops"
+    std::string reply() const; // "554 5.4.6 Error: too many hops"
 };
 
 struct LogLine {

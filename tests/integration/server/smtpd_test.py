@@ -121,6 +121,29 @@ def size_limit(srv):
     T.eq([p for p in glob.glob(os.path.join(srv.queue, "incoming", "*.tmp"))], [], "no temporary file left")
 
 
+def hop_limit(srv):
+    """hopcount_limit (50): the Received: headers in the message plus
+    smtpd's own.  One under the limit is queued; at the limit the message
+    is refused with RFC 3463's routing-loop code, and the session goes on."""
+    def send(hops):
+        c = RawClient(srv.port)
+        c.cmd("EHLO x")
+        c.cmd("MAIL FROM:<a@example.org>")
+        c.cmd("RCPT TO:<alice@mx.ferry.test>")
+        c.cmd("DATA")
+        c.send("Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n" * hops + "Subject: hops\r\n\r\nb\r\n.\r\n")
+        return c, c.reply()
+    c, r = send(48)
+    T.check(r.startswith("250 2.0.0 Ok: queued as "), "48 Received: headers plus smtpd's own are queued", r)
+    c.close()
+    c, r = send(49)
+    T.eq(r, "554 5.4.6 Error: too many hops\r\n", "49 Received: headers plus smtpd's own reach hopcount_limit")
+    T.eq(c.cmd("NOOP"), "250 2.0.0 Ok\r\n", "session goes on after too many hops")
+    c.close()
+    T.check(wait_log(srv, "message rejected: hopcount exceeded"), "the refusal is logged", srv.log()[-600:])
+    T.eq([p for p in glob.glob(os.path.join(srv.queue, "incoming", "*.tmp"))], [], "no temporary file left")
+
+
 def relay_denied():
     with FerryServer("relay", main_cf=dict(LOCAL, mynetworks="10.0.0.0/8",
                                            smtpd_relay_restrictions="permit_mynetworks, reject_unauth_destination")) as srv:
@@ -189,6 +212,7 @@ def main():
         session_basics(srv)
         pipelining_and_smuggling(srv)
         size_limit(srv)
+        hop_limit(srv)
         smtplib_and_swaks(srv)
         smtp_source(srv)
         srv.stop()

@@ -225,7 +225,7 @@ TEST(Content, HopCountAtLimitIsRejected)
     // 49 plus smtpd's own reaches hopcount_limit = 50: Postfix refuses.
     Result r = run(options(), repeat("Received: from a by b; x\r\n", 49) + "\r\nb\r\n");
     EXPECT_FALSE(r.outcome.ok());
-    EXPECT_EQ(r.outcome.reply(), "554 5.4.0 Error: too many hops");
+    EXPECT_EQ(r.outcome.reply(), "554 5.4.6 Error: too many hops");
     EXPECT_EQ(texts(r.log), "warning: 25581A981D1: message rejected: hopcount exceeded\n");
 }
 
