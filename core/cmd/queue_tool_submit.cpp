@@ -47,7 +47,11 @@ Submitter Submitter::current(bool need_name) {
     s.uid = static_cast<unsigned long>(::getuid());
     if (const passwd *pw = ::getpwuid(::getuid())) s.name = pw->pw_name;
     if (s.name.empty()) {
-        if (need_name) msg::fatal_status(ex_tempfail, "no login name found for user ID " + std::to_string(s.uid));
+        // The FAQ's words ("unable to find out your login name") and
+        // Postfix 3.7's, so either finds this line.
+        if (need_name)
+            msg::fatal_status(ex_tempfail, "unable to find out your login name (no login name found for user ID " +
+                                               std::to_string(s.uid) + "); specify the sender with -f");
         s.name = std::to_string(s.uid);
     }
     return s;

@@ -7,6 +7,8 @@ as exact text; postsuper -d / -h / -H / -r with good and bad ids; and
 Postfix's usage texts for unknown options."""
 import json
 import os
+import pwd
+import stat
 import shutil
 import subprocess
 import sys
@@ -115,6 +117,8 @@ def submissions(srv):
     r = run("sendmail", "-C", cdir, "-N", "bogus", "-f", "a@example.org", "bob@example.net", stdin="x\n")
     T.check("sendmail: warning: bad -N option value -- ignored" in r.stderr, "bad -N value warned", r.stderr)
     T.check(picked(srv, 2), "message with a bad -N value still queued", srv.log())
+    clear(srv)
+    unknown_user(srv)
 
     # -bs: SMTP on standard input and output.
     clear(srv)
@@ -128,6 +132,39 @@ def submissions(srv):
     q = incoming(srv)[0] if files(srv, "incoming") else {}
     T.eq(q.get("sender"), "smtp@example.org", "-bs sender")
     T.check(".dot\n" in q.get("content", b"").decode(), "-bs removes dot-stuffing", q.get("content"))
+
+
+def unknown_user(srv):
+    """A user ID with no password file entry (the FAQ's "sendmail: unable
+    to find out your login name"): refused without -f, queued with it."""
+    if os.geteuid() != 0:
+        print("SKIP unknown user ID: needs root to change user", flush=True)
+        return
+    uid = 54321
+    while True:
+        try:
+            pwd.getpwuid(uid)
+            uid += 1
+        except KeyError:
+            break
+    def as_unknown(*args):
+        return subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                               os.path.join(BIN, "sendmail"), "-C", srv.dir, *args],
+                              input="Subject: who\n\nx\n", capture_output=True, text=True, timeout=30)
+    r = as_unknown("bob@example.net")
+    T.eq(r.returncode, 75, "sendmail by a user ID not in the password file: EX_TEMPFAIL")
+    T.check(f"sendmail: fatal: unable to find out your login name (no login name found for user ID {uid})"
+            in r.stderr, "the FAQ's words for a user ID not in the password file", r.stderr)
+    maildrop = os.path.join(srv.queue, "maildrop")
+    mode = stat.S_IMODE(os.stat(maildrop).st_mode)
+    os.chmod(maildrop, 0o1777)  # this user is not in setgid_group
+    try:
+        r = as_unknown("-f", "someone@example.org", "bob@example.net")
+    finally:
+        os.chmod(maildrop, mode)
+    T.check(r.returncode == 0, "with -f the same user ID submits", r.stderr)
+    T.check(picked(srv, 1), "and the message is picked up", srv.log())
+    clear(srv)
 
 
 def corrupt(srv):
