@@ -49,7 +49,7 @@ struct ContentOptions {
 // A finished message's verdict.  code == 0: accepted.
 struct Outcome {
     int code = 0;
-    std::string dsn;  // "5.4.0"
+    std::string dsn;  // "5.4.6"
     std::string text; // "Error: too many hops"
     bool ok() const { return code == 0; }
     std::string reply() const; // "554 5.4.6 Error: too many hops"
