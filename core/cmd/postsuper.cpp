@@ -115,8 +115,7 @@ public:
     // -p: temporary files a crash left, once a day old.
     void purge() {
         std::vector<std::string_view> queues;
-        for (auto queue : {queue::maildrop_dir, queue::incoming_dir, queue::active_dir, queue::deferred_dir,
-                           queue::hold_dir})
+        for (auto queue : listed_queues())
             if (limit_.empty() || limit_.count(std::string(queue))) queues.push_back(queue);
         std::vector<std::string> warnings;
         auto removed = queue::purge_temporary_files(top_, queues, std::time(nullptr) - queue::temporary_file_max_age,
