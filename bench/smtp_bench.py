@@ -24,7 +24,10 @@ Every queue stays on disk until the whole bench has run: a file system
 without a journal (ext4 as on many VMs) skips inodes freed in the last
 minutes when it makes a file, one by one, so removing one instance's
 20,000 files made the next instance's every file creation slower (on this
-VM, 65 to 200 us instead of 20) - a handicap for whoever ran next.
+VM, 65 to 200 us instead of 20) - a handicap for whoever ran next.  For
+the same reason each receive run starts only once the disk has written
+back what the previous one left dirty (sync, then no writes for a second)
+and the CPUs are nearly idle, at most a minute later.
 
 Usage: smtp_bench.py FERRY_BIN_DIR [rate|idle|all]
 (FERRY_BIN_DIR holds Ferry's `postfix` symlink, e.g. build/tests.)
@@ -183,6 +186,36 @@ def device_flushes(path):
         return int(fields[15])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def cpu_busy_ticks():
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)  # busy (not idle, not iowait), all
+
+
+def device_writes(path):
+    st = os.stat(path)
+    try:
+        with open(f"/sys/dev/block/{os.major(st.st_dev)}:{os.minor(st.st_dev)}/stat") as f:
+            return int(f.read().split()[4])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def settle(path, limit=60.0):
+    """Waits, at most `limit` seconds, until the disk under path has written
+    back what the previous run left dirty and the CPUs are nearly idle, so
+    that no run pays for the one before it.  Returns the seconds waited."""
+    t0 = time.monotonic()
+    os.sync()
+    while time.monotonic() - t0 < limit:
+        w0, (b0, a0) = device_writes(path), cpu_busy_ticks()
+        time.sleep(1)
+        w1, (b1, a1) = device_writes(path), cpu_busy_ticks()
+        if w1 - w0 <= 5 and (b1 - b0) <= 0.15 * max(a1 - a0, 1):
+            break
+    return time.monotonic() - t0
 
 
 def kill_tree(root):
@@ -410,6 +443,8 @@ def bench_rate(root, ferry_bin):
         for cls in (Postfix, Ferry):
             server = cls(root) if cls is Postfix else cls(root, ferry_bin)
             try:
+                waited = settle(root)
+                print(f"  ({server.name}: waited {waited:.1f} s for a quiet disk and CPU)", flush=True)
                 server.start()
                 results[server.name] = receive(server, sessions)
                 results[server.name]["problems"] = server.problems()
