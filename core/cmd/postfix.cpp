@@ -10,6 +10,7 @@
 #include "master/master.h"
 #include "master/pid_file.h"
 #include "master/privileges.h"
+#include "queue/queue_dirs.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ferry::cmd {
 namespace {
@@ -54,8 +56,36 @@ void open_log(const Config &cfg, bool also_stderr) {
 std::string syslog_name(const Config &cfg) { return cfg.get("syslog_name").value_or("postfix"); }
 
 int usage() {
-    msg::error("usage: postfix [-c config_dir] start|start-fg|stop|abort|reload|status|check|flush");
+    msg::error("usage: postfix [-c config_dir] start|start-fg|stop|abort|reload|status|check|flush|set-permissions");
     return 1;
+}
+
+// Postfix's set-permissions (postfix-files): the queue's owners and modes,
+// as a master started by root sets them, and the postdrop program beside
+// this executable made root:setgid_group mode 2755, so that every local
+// user can submit mail through sendmail.  A link is never followed.
+int set_permissions(const Config &cfg) {
+    if (!master::running_as_root()) msg::fatal("set-permissions: only the super-user may change the permissions");
+    master::MailOwner owner;
+    if (std::string why = master::find_mail_owner(cfg, owner); !why.empty()) msg::fatal(why);
+    std::string queue = cfg.get("queue_directory").value_or("");
+    if (auto made = queue::create_queue_dirs(queue); !made.ok()) msg::fatal(made.text());
+    std::vector<std::string> notes;
+    auto fixed = queue::set_queue_permissions(queue, owner.uid, owner.setgid_gid, notes);
+    for (const auto &n : notes) msg::warning(n);
+    if (!fixed.ok()) msg::fatal(fixed.text());
+    std::string self = self_exe();
+    std::string postdrop = self.substr(0, self.rfind('/') + 1) + "postdrop";
+    int fd = ::open(postdrop.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st {};
+    std::string why;
+    if (fd < 0 || ::fstat(fd, &st) != 0) why = std::strerror(errno);
+    else if (!S_ISREG(st.st_mode)) why = "not a regular file";
+    else if (::fchown(fd, 0, owner.setgid_gid) != 0 || ::fchmod(fd, 02755) != 0) why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    if (!why.empty()) msg::fatal("set-permissions: " + postdrop + ": " + why);
+    msg::info("set-permissions: " + postdrop + ": owner root, group " + owner.group + ", mode 2755");
+    return 0;
 }
 
 int check(const Config &cfg, bool chroot_copies = false) {
@@ -109,6 +139,7 @@ int postfix_main(int argc, char **argv) {
         if (std::string why = master::find_mail_owner(cfg, owner); !why.empty()) msg::fatal(why);
     }
     if (command == "check") return check(cfg, true);
+    if (command == "set-permissions") return set_permissions(cfg);
     if (command == "stop" || command == "reload" || command == "abort") {
         if (!running) msg::fatal("the Postfix mail system is not running");
         if (command == "reload") {

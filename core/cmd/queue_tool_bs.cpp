@@ -31,8 +31,8 @@ std::uint8_t queue_notify(unsigned n) {
 
 class MaildropHooks final : public smtpd::Hooks {
 public:
-    MaildropHooks(std::string queue_directory, std::uint64_t limit)
-        : top_(std::move(queue_directory)), limit_(limit) {}
+    MaildropHooks(std::string queue_directory, std::uint64_t limit, pickup::MaildropWriter::Postdrop postdrop)
+        : top_(std::move(queue_directory)), limit_(limit), postdrop_(std::move(postdrop)) {}
 
     smtpd::Verdict check_sender(const smtpd::Envelope &, std::string_view) override {
         return smtpd::Verdict::accept();
@@ -51,7 +51,7 @@ public:
                                             : queue::DsnRet::unspecified;
         q.smtputf8 = env.smtputf8;
         writer_ = std::make_unique<pickup::MaildropWriter>();
-        failure_ = writer_->open(top_, q, limit_);
+        failure_ = writer_->open(top_, q, limit_, &postdrop_);
         pending_cr_ = false;
         if (!failure_.ok()) {
             msg::warning(failure_.text());
@@ -99,6 +99,7 @@ private:
 
     std::string top_;
     std::uint64_t limit_;
+    pickup::MaildropWriter::Postdrop postdrop_;
     std::unique_ptr<pickup::MaildropWriter> writer_;
     queue::Status failure_;
     bool pending_cr_ = false;
@@ -124,7 +125,7 @@ int smtp_on_stdin(const Config &cfg, const Submitter &) {
     sc.myhostname = get("myhostname");
     sc.banner = get("smtpd_banner");
     sc.message_size_limit = std::strtoull(get("message_size_limit").c_str(), nullptr, 10);
-    MaildropHooks hooks(get("queue_directory"), sc.message_size_limit);
+    MaildropHooks hooks(get("queue_directory"), sc.message_size_limit, postdrop_for(cfg));
     smtpd::ClientInfo client;
     client.name = "localhost";
     client.addr = "127.0.0.1";

@@ -8,7 +8,10 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 
 namespace ferry::cmd {
@@ -57,11 +60,22 @@ Submitter Submitter::current(bool need_name) {
     return s;
 }
 
+pickup::MaildropWriter::Postdrop postdrop_for(const Config &cfg) {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    std::string self = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+    std::string dir = self.substr(0, self.rfind('/') + 1);
+    std::string config = cfg.directory() == Config::builtin_directory() ? std::string() : cfg.directory();
+    if (dir.empty()) return {}; // no postdrop to run: maildrop is written directly or not at all
+    return {dir + "postdrop", config};
+}
+
 int write_maildrop(const Config &cfg, const Submitter &who, const queue::Envelope &envelope,
                    const std::function<void(MaildropSink &)> &content, std::uint64_t size_limit) {
     std::string top = cfg.get("queue_directory").value_or("");
     pickup::MaildropWriter writer;
-    auto st = writer.open(top, envelope, size_limit);
+    auto postdrop = postdrop_for(cfg);
+    auto st = writer.open(top, envelope, size_limit, &postdrop);
     if (!st.ok()) msg::fatal_status(ex_tempfail, who.text() + ": error writing queue file: " + st.text());
     WriterSink sink(writer);
     content(sink);

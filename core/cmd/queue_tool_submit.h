@@ -3,6 +3,7 @@
 // Postfix's error texts ("root(0): error writing queue file: ...").
 #pragma once
 
+#include "pickup/maildrop.h"
 #include "queue/queue_file.h"
 
 #include <cstdint>
@@ -35,6 +36,10 @@ public:
     // A failure of the producer (unreadable input): nothing is queued.
     virtual void fail(std::string text) = 0;
 };
+
+// The postdrop program installed beside this executable, told this
+// configuration's directory unless it is the default.
+pickup::MaildropWriter::Postdrop postdrop_for(const Config &cfg);
 
 // Writes one maildrop file: envelope, then what `content` gives.  Fatal
 // (exit 75) with Postfix's texts on any error; 0 when the file is durable.

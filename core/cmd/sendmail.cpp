@@ -2,8 +2,8 @@
 // input becomes a file in the maildrop queue (pickup/maildrop.h), which the
 // pickup service takes through cleanup into incoming.
 //
-// Not set-uid or set-gid: the submitting user needs write access to
-// maildrop (see maildrop.h), or root submits.  Modes: deliver (default,
+// Not set-uid or set-gid: a user who may not write maildrop goes through
+// the set-gid postdrop program (see maildrop.h, postdrop.cpp).  Modes: deliver (default,
 // -bm), -bs (SMTP on standard input and output, sendmail_bs.cpp), -bp
 // (mailq), -bi / -I (newaliases), -q (postqueue -f), -bv (no message is
 // read or delivered: the queue manager verifies each recipient and mails

@@ -42,6 +42,8 @@ std::vector<std::string> words(std::string_view s) {
 
 } // namespace
 
+std::string Config::builtin_directory() { return builtin_config_dir; }
+
 std::string Config::default_directory() {
     const char *env = std::getenv("MAIL_CONFIG");
     return env && *env ? env : builtin_config_dir;

@@ -24,8 +24,10 @@ public:
     // directory() of the embedded configuration.
     static constexpr const char *embedded_label = "(embedded)";
 
-    // $MAIL_CONFIG, else /etc/postfix.
+    // $MAIL_CONFIG, else builtin_directory().
     static std::string default_directory();
+    // /etc/postfix: the directory no environment chooses.
+    static std::string builtin_directory();
 
     // Reads DIR/main.cf (must exist, as for Postfix) and DIR/master.cf (may
     // be missing: then there are no services).  Without read_main_cf, only

@@ -34,6 +34,17 @@ Status QueueFileWriter::open_created(int fd, const std::string &directory, const
     return start(envelope, buffer_size);
 }
 
+Status QueueFileWriter::open_anonymous(int fd, const std::string &queue_id, const Envelope &envelope,
+                                       std::uint64_t size_limit) {
+    if (Status s = name("(anonymous)", queue_id, size_limit); !s) {
+        ::close(fd);
+        return s;
+    }
+    anonymous_ = true;
+    fd_ = fd;
+    return start(envelope, default_buffer_size);
+}
+
 Status QueueFileWriter::name(const std::string &directory, const std::string &queue_id,
                              std::uint64_t size_limit) {
     if (state_ != State::closed)
@@ -127,7 +138,7 @@ Status QueueFileWriter::finish() {
 
 Status QueueFileWriter::seal(SealedFile &out) {
     if (Status s = complete(); !s) return s;
-    out = SealedFile(fd_, directory_, temp_name_, queue_id_);
+    out = SealedFile(fd_, directory_, anonymous_ ? std::string() : temp_name_, queue_id_);
     fd_ = -1;
     state_ = State::done;
     buffer_.reset();
@@ -138,7 +149,7 @@ Status QueueFileWriter::fail(Status status) {
     // Stop writing at once: a too-big or failing message takes no more disk.
     if (fd_ >= 0) {
         ::close(fd_);
-        ::unlink(temp_path().c_str());
+        if (!anonymous_) ::unlink(temp_path().c_str());
         fd_ = -1;
     }
     buffer_.reset();
@@ -151,7 +162,7 @@ Status QueueFileWriter::fail(Status status) {
 void QueueFileWriter::abort() {
     if (fd_ >= 0) {
         ::close(fd_);
-        ::unlink(temp_path().c_str());
+        if (!anonymous_) ::unlink(temp_path().c_str());
         fd_ = -1;
     }
     buffer_.reset();

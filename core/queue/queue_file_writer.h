@@ -50,6 +50,12 @@ public:
                         const Envelope &envelope, std::uint64_t size_limit,
                         size_t buffer_size = default_buffer_size);
 
+    // The same for a file without a name (a memfd: sendmail's copy for
+    // postdrop), which the writer never removes; seal() hands over the
+    // descriptor, the file starting at offset 0.
+    Status open_anonymous(int fd, const std::string &queue_id, const Envelope &envelope,
+                          std::uint64_t size_limit);
+
     // Appends content.  Once the limit would be exceeded it returns too_big,
     // writes nothing more, and every later call returns too_big too.
     Status append(std::string_view content);
@@ -83,6 +89,7 @@ private:
     State state_ = State::closed;
     Status failure_;
     int fd_ = -1;
+    bool anonymous_ = false; // no name to remove
     std::string directory_, queue_id_, temp_name_;
     std::uint64_t size_limit_ = 0;
     std::uint64_t message_offset_ = 0; // where the 'M' record starts

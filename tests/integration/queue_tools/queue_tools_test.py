@@ -5,13 +5,16 @@ pickup through cleanup into incoming, a corrupt maildrop file to corrupt/;
 mailq / postqueue -p / -j listings of a queue built by the test, compared
 as exact text; postsuper -d / -h / -H / -r with good and bad ids; and
 Postfix's usage texts for unknown options."""
+import grp
 import json
 import os
 import pwd
 import stat
 import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(__file__)
@@ -167,6 +170,141 @@ def unknown_user(srv):
     clear(srv)
 
 
+def record(kind, data):
+    return kind.encode() + struct.pack(">Q", len(data)) + data
+
+
+def drop_file(queue_id, sender, rcpt, content):
+    """A maildrop file in the layout of docs/queue-format.md."""
+    return (record("V", b"1") + record("Q", queue_id.encode()) + record("T", b"1700000000000000") +
+            record("S", sender.encode()) + record("R", b"P0" + rcpt.encode() + b"\0") +
+            record("M", content) + record("E", b""))
+
+
+def postdrop(srv):
+    """Postfix's way for local users outside setgid_group: sendmail hands
+    the message to postdrop, the one set-gid program.  Ferry's executables
+    are copied to a directory of this test's own, so that making postdrop
+    set-gid (postfix set-permissions) touches nothing of the build."""
+    if os.geteuid() != 0:
+        print("SKIP postdrop: needs root to change user and set-gid", flush=True)
+        return
+    clear(srv)
+    bindir = tempfile.mkdtemp(prefix="ferry-postdrop-")
+    os.chmod(bindir, 0o755)
+    built = os.environ["FERRY_BIN"]
+    shutil.copy2(built, os.path.join(bindir, "ferry"))
+    shutil.copy2(os.path.join(os.path.dirname(built), "postdrop"), os.path.join(bindir, "postdrop"))
+    for name in ("sendmail", "postfix"):
+        os.symlink("ferry", os.path.join(bindir, name))
+    # A default configuration directory (/etc/postfix, seen only inside a
+    # mount namespace of this test) that trusts the test's one.
+    etc = tempfile.mkdtemp(prefix="ferry-postdrop-etc-")
+    os.chmod(etc, 0o755)
+    with open(os.path.join(etc, "main.cf"), "w") as f:
+        f.write(f"alternate_config_directories = /nowhere, {srv.dir}\n")
+    nobody = pwd.getpwnam("nobody")
+    user = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    maildrop = os.path.join(srv.queue, "maildrop")
+
+    def as_nobody(prog, *args, trusted=False, stdin="Subject: drop\n\nx\n", env=None):
+        cmd = user + [os.path.join(bindir, prog), *args]
+        if trusted:
+            cmd = ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/postfix && exec "$@"', etc] + cmd
+        return subprocess.run(cmd, input=stdin, capture_output=True, timeout=60, env=env,
+                              **({"text": True} if isinstance(stdin, str) else {}))
+
+    def left_in_maildrop():
+        return sorted(os.listdir(maildrop))
+
+    try:
+        # Not yet set-gid: postdrop runs with nobody's rights and cannot
+        # write maildrop (1730 mail_owner:setgid_group).
+        r = as_nobody("sendmail", "-C", srv.dir, "-f", "a@example.org", "bob@example.net")
+        T.eq(r.returncode, 75, "sendmail by a user outside setgid_group, postdrop not set-gid: EX_TEMPFAIL")
+        T.check("postdrop: fatal: uid=65534: create file " in r.stderr and "Permission denied" in r.stderr,
+                "postdrop names the file it could not create", r.stderr)
+        T.check("sendmail: fatal: nobody(65534): error writing queue file: " in r.stderr and
+                "postdrop failed: exit status 75" in r.stderr, "and sendmail says postdrop failed", r.stderr)
+        T.eq(left_in_maildrop(), [], "nothing left in maildrop")
+
+        r = run_in(bindir, "postfix", "-c", srv.dir, "set-permissions")
+        T.check(r.returncode == 0, "postfix set-permissions", r.stderr)
+        st = os.stat(os.path.join(bindir, "postdrop"))
+        T.eq((stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid), (0o2755, 0, grp.getgrnam("postdrop").gr_gid),
+             "set-permissions makes postdrop root:setgid_group 2755")
+        T.check("set-permissions: " + os.path.join(bindir, "postdrop") + ": owner root, group postdrop, mode 2755"
+                in r.stderr, "and says so", r.stderr)
+        st = os.stat(maildrop)
+        T.eq((stat.S_IMODE(st.st_mode), st.st_gid), (0o1730, grp.getgrnam("postdrop").gr_gid),
+             "set-permissions: maildrop 1730, group setgid_group")
+        r = run_in(bindir, "postfix", "-c", srv.dir, "set-permissions", user=user)
+        T.eq(r.returncode, 1, "set-permissions by a user fails")
+        T.check("only the super-user may change the permissions" in r.stderr, "and says why", r.stderr)
+
+        # Set-gid, postdrop refuses a configuration the default one does
+        # not list: another main.cf could name another queue.
+        r = as_nobody("sendmail", "-C", srv.dir, "-f", "a@example.org", "bob@example.net")
+        T.eq(r.returncode, 75, "an unlisted -C directory is refused")
+        T.check(f"postdrop: fatal: unauthorized configuration directory name: {srv.dir} "
+                "(list it in alternate_config_directories in /etc/postfix/main.cf)" in r.stderr,
+                "postdrop: unauthorized configuration directory", r.stderr)
+        env = dict(os.environ, MAIL_CONFIG=srv.dir)
+        r = as_nobody("postdrop", env=env, stdin=b"")
+        T.check(r.returncode == 75 and b"unauthorized configuration directory name" in r.stderr,
+                "MAIL_CONFIG is no way around it", r.stderr)
+        T.eq(left_in_maildrop(), [], "nothing left in maildrop")
+
+        # Listed in alternate_config_directories: the user's mail goes in.
+        r = as_nobody("sendmail", "-C", srv.dir, "-f", "user@example.org", "bob@example.net", trusted=True,
+                      stdin="Subject: from nobody\n\nhello from an ordinary user\n")
+        T.eq((r.returncode, r.stderr), (0, ""), "sendmail by an ordinary user through set-gid postdrop")
+        T.check(picked(srv, 1), "the message is picked up", srv.log())
+        q = incoming(srv)[0] if files(srv, "incoming") else {}
+        content = q.get("content", b"").decode()
+        T.check(content.startswith("Received: by mx.ferry.test (Postfix, from userid 65534)"),
+                "pickup names the real user as submitter", content[:200])
+        T.check("hello from an ordinary user" in content, "the content arrived", content)
+        dialog = ("EHLO me\r\nMAIL FROM:<u@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n"
+                  "Subject: bs\r\n\r\nx\r\n.\r\nQUIT\r\n")
+        r = as_nobody("sendmail", "-C", srv.dir, "-bs", trusted=True, stdin=dialog)
+        T.check("250 2.0.0 Ok: queued as " in r.stdout, "sendmail -bs by an ordinary user", r.stdout + r.stderr)
+        T.check(picked(srv, 2), "the -bs message is picked up", srv.log())
+        good_id = files(srv, "incoming")[0]
+        clear(srv)
+
+        # postdrop run directly: anything but a whole queue file is refused
+        # and leaves nothing, not even a temporary file.
+        r = as_nobody("postdrop", "-c", srv.dir, trusted=True, stdin=b"this is not a queue file\n")
+        T.eq(r.returncode, 75, "postdrop: garbage refused")
+        T.check(b"postdrop: fatal: uid=65534: malformed input: not a queue file from sendmail" in r.stderr,
+                "postdrop: malformed input", r.stderr)
+        whole = drop_file(good_id, "x@example.org", "bob@example.net", b"Subject: direct\n\nx\n")
+        r = as_nobody("postdrop", "-c", srv.dir, trusted=True, stdin=whole[:-9])
+        T.eq(r.returncode, 75, "postdrop: a file without its end record refused")
+        T.check(b"postdrop: fatal: uid=65534: malformed input: queue file " in r.stderr and b"corrupt" in r.stderr,
+                "postdrop: truncated input named corrupt", r.stderr)
+        big = drop_file(good_id, "x@example.org", "bob@example.net", b"x" * 10300000)
+        r = as_nobody("postdrop", "-c", srv.dir, trusted=True, stdin=big)
+        T.eq(r.returncode, 75, "postdrop: a file over message_size_limit refused")
+        T.check(b"postdrop: fatal: uid=65534: message file too big" in r.stderr, "postdrop: too big", r.stderr)
+        T.eq(left_in_maildrop(), [], "refused input leaves nothing in maildrop")
+        r = as_nobody("postdrop", "-c", srv.dir, trusted=True, stdin=whole)
+        T.eq((r.returncode, r.stderr), (0, b""), "postdrop: a whole queue file is taken")
+        T.check(picked(srv, 1), "and picked up", srv.log())
+        q = incoming(srv)[0] if files(srv, "incoming") else {}
+        T.check(q.get("content", b"").startswith(b"Received: by mx.ferry.test (Postfix, from userid 65534)"),
+                "postdrop's file belongs to the user", q.get("content", b"")[:100])
+    finally:
+        shutil.rmtree(bindir, ignore_errors=True)
+        shutil.rmtree(etc, ignore_errors=True)
+    clear(srv)
+
+
+def run_in(bindir, name, *args, user=()):
+    return subprocess.run([*user, os.path.join(bindir, name), *args], capture_output=True, text=True, timeout=30)
+
+
 def corrupt(srv):
     clear(srv)
     path = os.path.join(srv.queue, "maildrop", "4QvBroken1z000000000000")
@@ -314,6 +452,7 @@ def main():
         T.check(wait_for(lambda: os.path.isdir(os.path.join(srv.queue, "maildrop"))), "queue directories made")
         submissions(srv)
         corrupt(srv)
+        postdrop(srv)
         listing(srv)
         postsuper(srv)
         T.eq(srv.problems(), [], "no Ferry process failed")

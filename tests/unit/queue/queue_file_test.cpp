@@ -7,6 +7,7 @@
 #include "queue_test_util.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -187,6 +188,46 @@ TEST(QueueFile, AbandonedWriterRemovesAFileCreatedElsewhere) {
         ASSERT_TRUE(w.append(content));
     }
     EXPECT_EQ(ferry::test::count_files(tmp.path()), 0u);
+}
+
+// sendmail's copy for postdrop: a memfd, whole after seal(), never a name.
+TEST(QueueFile, AnonymousFileIsCompleteAfterSeal) {
+    ScratchDir tmp;
+    std::string id = new_queue_id();
+    int fd = ::memfd_create("queue-file-test", MFD_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    QueueFileWriter w;
+    ASSERT_TRUE(w.open_anonymous(fd, id, sample_envelope(), 0));
+    ASSERT_TRUE(w.append(content));
+    SealedFile sealed;
+    ASSERT_TRUE(w.seal(sealed));
+    std::string bytes;
+    char buf[4096];
+    ssize_t n;
+    for (off_t at = 0; (n = ::pread(sealed.fd(), buf, sizeof buf, at)) > 0; at += n) bytes.append(buf, static_cast<size_t>(n));
+    write_whole(tmp / id, bytes);
+    QueueFileReader r;
+    ASSERT_TRUE(r.open(tmp / id));
+    EXPECT_EQ(r.queue_id(), id);
+    EXPECT_EQ(read_content(r), content);
+}
+
+TEST(QueueFile, AbandonedAnonymousWriterRemovesNoFile) {
+    ScratchDir tmp;
+    std::string id = new_queue_id();
+    // What a name-based writer would remove, were the label a directory.
+    std::filesystem::create_directory(tmp / "(anonymous)");
+    std::string bystander = tmp / ("(anonymous)/" + id + ".tmp");
+    write_whole(bystander, "someone else's");
+    auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path(tmp.path());
+    {
+        QueueFileWriter w;
+        ASSERT_TRUE(w.open_anonymous(::memfd_create("queue-file-test", MFD_CLOEXEC), id, sample_envelope(), 0));
+        EXPECT_TRUE(w.append(content));
+    } // abandoned: abort()
+    std::filesystem::current_path(cwd);
+    EXPECT_EQ(read_whole(bystander), "someone else's");
 }
 
 TEST(QueueFile, AbandonedWriterLeavesNothing) {
