@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace {
@@ -36,6 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char tmpl[] = "/tmp/ferry-fuzz-XXXXXX";
         int fd = mkstemp(tmpl);
         close(fd);
+        // libFuzzer ends a run with exit().  The name is kept in a plain
+        // array: `path` is destroyed before a handler registered here runs.
+        static char name[sizeof tmpl];
+        std::memcpy(name, tmpl, sizeof tmpl);
+        std::atexit([] { ::unlink(name); });
         return std::string(tmpl);
     }();
     static ferry_host host = {sizeof(ferry_host), FERRY_ABI_MAJOR, FERRY_ABI_MINOR,

@@ -14,6 +14,7 @@
 usage: mysql_outage_test.py MODULE.so TABLE_READER
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -201,11 +202,14 @@ def test_postmap_stream(db, root):
 
 def main():
     root = tempfile.mkdtemp(prefix="ferry-mysql-outage-")
-    with MariaDB(os.path.join(root, "server")) as db:
-        for t in (test_reader, test_postmap_stream):
-            t0 = time.monotonic()
-            t(db, root)
-            print("%s: %.1fs" % (t.__name__, time.monotonic() - t0))
+    try:
+        with MariaDB(os.path.join(root, "server")) as db:
+            for t in (test_reader, test_postmap_stream):
+                t0 = time.monotonic()
+                t(db, root)
+                print("%s: %.1fs" % (t.__name__, time.monotonic() - t0))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     T.finish()
 
 

@@ -14,6 +14,7 @@ usage: mysql_tables_test.py MODULE.so TABLE_READER
 import os
 import re
 import socket
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -470,12 +471,15 @@ def test_retry_interval_and_logging(db, root):
 
 def main():
     root = tempfile.mkdtemp(prefix="ferry-mysql-")
-    with MariaDB(os.path.join(root, "server")) as db:
-        for t in (test_differential, test_bad_configs, test_postmap_refuses, test_escaping,
-                  test_connection_reuse_and_idle, test_retry_interval_and_logging):
-            t0 = time.monotonic()
-            t(db, root)
-            print("%s: %.1fs" % (t.__name__, time.monotonic() - t0))
+    try:
+        with MariaDB(os.path.join(root, "server")) as db:
+            for t in (test_differential, test_bad_configs, test_postmap_refuses, test_escaping,
+                      test_connection_reuse_and_idle, test_retry_interval_and_logging):
+                t0 = time.monotonic()
+                t(db, root)
+                print("%s: %.1fs" % (t.__name__, time.monotonic() - t0))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     T.finish()
 
 

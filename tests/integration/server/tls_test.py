@@ -17,6 +17,7 @@ from host[addr]: input"; with smtpd_forbid_unauth_pipelining = yes it gets
 "554 5.5.0 Error: SMTP protocol synchronization" and is disconnected."""
 import re
 import os
+import shutil
 import smtplib
 import socket
 import ssl
@@ -151,6 +152,13 @@ def encrypt_tests(params, certdir):
 
 def main():
     certdir = tempfile.mkdtemp(prefix="ferry-tls-cert-")
+    try:
+        run(certdir)
+    finally:
+        shutil.rmtree(certdir, ignore_errors=True)
+
+
+def run(certdir):
     cert, key = make_cert(certdir)
     params = {"local_recipient_maps": "inline:{alice=yes}", "smtpd_tls_security_level": "may",
               "smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key, "smtpd_tls_loglevel": "1",
