@@ -180,32 +180,28 @@ def count_files(d):
     return n
 
 
+def device_stat(path, field):
+    """One counter of /sys/dev/block/.../stat for the device under path
+    (4: write I/Os completed, 15: cache flushes completed), or None."""
+    st = os.stat(path)
+    try:
+        with open(f"/sys/dev/block/{os.major(st.st_dev)}:{os.minor(st.st_dev)}/stat") as f:
+            return int(f.read().split()[field])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def device_flushes(path):
     """Cache flushes the queue's block device has completed (fsync and
     fdatasync each cost one unless the kernel merges them), or None.  The
     count is the device's: other writers' syncs during a run add to it."""
-    st = os.stat(path)
-    try:
-        with open(f"/sys/dev/block/{os.major(st.st_dev)}:{os.minor(st.st_dev)}/stat") as f:
-            fields = f.read().split()
-        return int(fields[15])
-    except (OSError, IndexError, ValueError):
-        return None
+    return device_stat(path, 15)
 
 
 def cpu_busy_ticks():
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
     return sum(fields) - fields[3] - fields[4], sum(fields)  # busy (not idle, not iowait), all
-
-
-def device_writes(path):
-    st = os.stat(path)
-    try:
-        with open(f"/sys/dev/block/{os.major(st.st_dev)}:{os.minor(st.st_dev)}/stat") as f:
-            return int(f.read().split()[4])
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def settle(path, limit=60.0):
@@ -215,9 +211,9 @@ def settle(path, limit=60.0):
     t0 = time.monotonic()
     os.sync()
     while time.monotonic() - t0 < limit:
-        w0, (b0, a0) = device_writes(path), cpu_busy_ticks()
+        w0, (b0, a0) = device_stat(path, 4) or 0, cpu_busy_ticks()
         time.sleep(1)
-        w1, (b1, a1) = device_writes(path), cpu_busy_ticks()
+        w1, (b1, a1) = device_stat(path, 4) or 0, cpu_busy_ticks()
         if w1 - w0 <= 5 and (b1 - b0) <= 0.15 * max(a1 - a0, 1):
             break
     return time.monotonic() - t0

@@ -20,4 +20,10 @@ int postqueue_main(int argc, char **argv); // postqueue, mailq: list or flush th
 int flush_queue(const std::string &config_dir); // postqueue -f, postfix flush
 int postsuper_main(int argc, char **argv); // postsuper: delete, hold, release, requeue
 
+// The running executable's path (/proc/self/exe), empty when unknown.
+std::string self_executable();
+// The postdrop program installed beside it (meson installs both in
+// sbindir; the build tree has both in core/cmd), empty when unknown.
+std::string postdrop_program();
+
 } // namespace ferry::cmd

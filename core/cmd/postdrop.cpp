@@ -22,6 +22,7 @@
 // Exit 0 when the file is durable in maildrop, 75 (EX_TEMPFAIL) on any
 // failure, with nothing left under a queue id.
 #include "config/config.h"
+#include "config/values.h"
 #include "log/msg.h"
 #include "queue/durable.h"
 #include "queue/queue_dirs.h"
@@ -37,6 +38,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -60,15 +62,8 @@ bool trusted_directory(const std::string &dir) {
     if (::access((builtin + "/main.cf").c_str(), R_OK) != 0) return false;
     Config defaults = Config::load(builtin);
     std::string list = defaults.get("alternate_config_directories").value_or("");
-    for (char &c : list)
-        if (c == ',' || c == '\t' || c == '\n') c = ' ';
-    std::size_t pos = 0;
-    while (pos < list.size()) {
-        std::size_t end = list.find(' ', pos);
-        if (end == std::string::npos) end = list.size();
-        if (list.compare(pos, end - pos, dir) == 0) return true;
-        pos = end + 1;
-    }
+    for (std::string_view item : config::list_items(list))
+        if (item == dir) return true;
     return false;
 }
 

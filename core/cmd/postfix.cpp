@@ -30,10 +30,9 @@ namespace ferry::cmd {
 namespace {
 
 std::string self_exe() {
-    char buf[PATH_MAX];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (n <= 0) msg::fatal("readlink /proc/self/exe: " + std::string(std::strerror(errno)));
-    return std::string(buf, static_cast<size_t>(n));
+    std::string self = self_executable();
+    if (self.empty()) msg::fatal("readlink /proc/self/exe: " + std::string(std::strerror(errno)));
+    return self;
 }
 
 std::string pid_path(const Config &cfg) {
@@ -74,8 +73,8 @@ int set_permissions(const Config &cfg) {
     auto fixed = queue::set_queue_permissions(queue, owner.uid, owner.setgid_gid, notes);
     for (const auto &n : notes) msg::warning(n);
     if (!fixed.ok()) msg::fatal(fixed.text());
-    std::string self = self_exe();
-    std::string postdrop = self.substr(0, self.rfind('/') + 1) + "postdrop";
+    std::string postdrop = postdrop_program();
+    if (postdrop.empty()) self_exe(); // names why it is unknown, fatally
     int fd = ::open(postdrop.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st {};
     std::string why;
@@ -104,6 +103,18 @@ int check(const Config &cfg, bool chroot_copies = false) {
 }
 
 } // namespace
+
+std::string self_executable() {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+std::string postdrop_program() {
+    std::string self = self_executable();
+    auto slash = self.rfind('/');
+    return slash == std::string::npos ? std::string() : self.substr(0, slash + 1) + "postdrop";
+}
 
 int postfix_main(int argc, char **argv) {
     std::string dir, command;

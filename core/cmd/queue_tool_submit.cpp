@@ -1,5 +1,6 @@
 // queue_tool_submit.cpp - see queue_tool_submit.h.
 #include "cmd/queue_tool_submit.h"
+#include "cmd/commands.h"
 
 #include "config/config.h"
 #include "log/msg.h"
@@ -8,10 +9,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <climits>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 
 namespace ferry::cmd {
@@ -61,13 +59,9 @@ Submitter Submitter::current(bool need_name) {
 }
 
 pickup::MaildropWriter::Postdrop postdrop_for(const Config &cfg) {
-    char buf[PATH_MAX];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    std::string self = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-    std::string dir = self.substr(0, self.rfind('/') + 1);
     std::string config = cfg.directory() == Config::builtin_directory() ? std::string() : cfg.directory();
-    if (dir.empty()) return {}; // no postdrop to run: maildrop is written directly or not at all
-    return {dir + "postdrop", config};
+    // No postdrop to run (program empty): maildrop is written directly or not at all.
+    return {postdrop_program(), config};
 }
 
 int write_maildrop(const Config &cfg, const Submitter &who, const queue::Envelope &envelope,
