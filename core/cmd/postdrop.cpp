@@ -163,7 +163,10 @@ int main(int argc, char **argv) {
     // maildrop gives this group no read access, so the directory cannot be
     // opened to sync it; syncing the file system the file is on makes the
     // new name durable all the same (Postfix's postdrop syncs the file only).
-    if (::syncfs(fd) != 0) {
+    // On ext4 without a journal syncfs flushes the disk before it writes
+    // the last metadata, so the file is synced once more after it: that
+    // flushes again (and there writes the directory of a new name too).
+    if (::syncfs(fd) != 0 || ::fsync(fd) != 0) {
         std::string why = std::strerror(errno);
         ::close(fd);
         ::unlink(final_path.c_str());

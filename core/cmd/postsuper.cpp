@@ -145,7 +145,7 @@ public:
                 for (const auto &id : ids_in(dir, sub)) {
                     std::string from = queue::join_path(subdir, id);
                     std::string to = queue::join_path(dir, id);
-                    auto st = queue::rename_no_replace(from, to);
+                    auto st = queue::move_durably(from, to, dir);
                     if (!st.ok()) {
                         msg::warning(st.text());
                         continue;
@@ -175,12 +175,11 @@ private:
                     msg::warning("remove file " + logfile + ": " + std::strerror(errno));
             }
         } else {
-            auto st = queue::rename_no_replace(path, queue::queue_file_path(top_, op.to, id));
+            auto st = queue::move_durably(path, queue::queue_file_path(top_, op.to, id), queue::join_path(top_, op.to));
             if (!st.ok()) {
                 msg::warning(st.text());
                 return false;
             }
-            queue::sync_directory(queue::join_path(top_, op.to));
         }
         msg::info(id + ": " + op.each);
         ++done_[op.option];

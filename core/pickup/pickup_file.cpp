@@ -27,9 +27,8 @@ void info(PickupResult &r, std::string text) { r.log.push_back({false, std::move
 void move_to(const PickupContext &ctx, const std::string &name, std::string_view queue, PickupResult &r) {
     std::string from = queue::queue_file_path(ctx.queue_directory, queue::maildrop_dir, name);
     std::string to = queue::queue_file_path(ctx.queue_directory, queue, name);
-    auto st = queue::rename_no_replace(from, to);
+    auto st = queue::move_durably(from, to, queue::join_path(ctx.queue_directory, queue));
     if (!st.ok()) warn(r, st.text());
-    else queue::sync_directory(queue::join_path(ctx.queue_directory, queue));
 }
 
 // Content through cleanup to the writer: maildrop content has LF line

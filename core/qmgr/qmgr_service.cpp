@@ -14,6 +14,7 @@
 #include "qmgr/notifier.h"
 #include "qmgr/local_agent.h"
 #include "qmgr/verify_local.h"
+#include "queue/durable.h"
 #include "queue/queue_dirs.h"
 #include "queue/queue_file_reader.h"
 
@@ -95,7 +96,13 @@ public:
 
         int trigger = open_trigger();
 
-        // Crash recovery first: what a previous qmgr left in active/.
+        // Crash recovery first: files a crash left under two names, then
+        // what a previous qmgr left in active/.
+        std::vector<std::string> warnings;
+        for (const auto &name : queue::finish_interrupted_moves(queue_, warnings))
+            msg::warning("queue file " + name + " had a second name in another queue (a move cut short by a crash):"
+                         " name removed");
+        for (const auto &w : warnings) msg::warning(w);
         for (const auto &id : queue_ids(dir(queue::active_dir))) {
             if (stop_requested) break;
             handle_active(id);
@@ -155,10 +162,12 @@ private:
         return nullptr;
     }
 
+    // Durably (see queue::move_durably): a plain rename could lose the
+    // file in a crash on a file system without a journal.
     bool move(std::string_view from, std::string_view to, const std::string &id) {
-        if (::rename(path(from, id).c_str(), path(to, id).c_str()) == 0) return true;
-        if (errno != ENOENT)
-            msg::warning("rename " + path(from, id) + " to " + path(to, id) + ": " + std::strerror(errno));
+        auto moved = queue::move_durably(path(from, id), path(to, id), dir(to));
+        if (moved) return true;
+        if (::access(path(from, id).c_str(), F_OK) == 0) msg::warning(moved.text());
         return false;
     }
 

@@ -2,6 +2,7 @@
 #include "queue/durable.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -90,6 +91,40 @@ Status rename_no_replace(const std::string &from, const std::string &to) {
         return io_error("link " + from + " to", to, err);
     }
     ::unlink(from.c_str());
+    return Status::success();
+}
+
+namespace {
+
+bool same_file(const std::string &a, const std::string &b) {
+    struct stat sa {}, sb {};
+    return ::lstat(a.c_str(), &sa) == 0 && ::lstat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+bool no_hard_links(int err) { return err == EPERM || err == ENOSYS || err == EOPNOTSUPP || err == EMLINK; }
+
+} // namespace
+
+Status move_durably(const std::string &from, const std::string &to, const std::string &to_dir) {
+    if (::link(from.c_str(), to.c_str()) != 0) {
+        int err = errno;
+        if (no_hard_links(err)) {
+            Status moved = rename_no_replace(from, to);
+            return moved ? sync_directory(to_dir) : moved;
+        }
+        // The new name may be this very file, from a move a crash cut short.
+        if (err != EEXIST || !same_file(from, to)) {
+            if (err == EEXIST) return {StatusCode::exists, io_error_text("rename to", to, err)};
+            return io_error("link " + from + " to", to, err);
+        }
+    }
+    if (Status synced = sync_directory(to_dir); !synced) {
+        if (!same_file(from, to)) return synced; // the source vanished meanwhile: leave the one name
+        ::unlink(to.c_str());
+        return synced;
+    }
+    if (::unlink(from.c_str()) != 0 && errno != ENOENT) return io_error("remove", from, errno);
     return Status::success();
 }
 

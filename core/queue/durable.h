@@ -32,6 +32,20 @@ Status sync_directory(const std::string &dir);
 // an existing file (a restored or copied queue file is never overwritten).
 Status rename_no_replace(const std::string &from, const std::string &to);
 
+// Moves a queue file to another queue directory so that a crash at any
+// moment leaves it under at least one of its two names: links the new name
+// (never over an existing file: StatusCode::exists), syncs to_dir, and only
+// then removes the old name.  A rename is not enough: on a file system
+// without a journal (ext4 without one, ext2) the old directory may reach
+// the disk without the name before the new one reaches it with the name.
+// A move a crash interrupted after the sync left both names; moving the
+// file again finds the new name already its own and only removes the old
+// one.  Where no hard link may be made (a file system without them, or a
+// file the caller neither owns nor may write, with protected_hardlinks) it
+// renames, then syncs to_dir.
+// On failure the file stays under its old name.
+Status move_durably(const std::string &from, const std::string &to, const std::string &to_dir);
+
 // Joins a directory and a file name with one '/'.
 std::string join_path(std::string_view dir, std::string_view name);
 

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 namespace ferry::queue {
 
@@ -178,6 +179,41 @@ std::vector<std::string> purge_temporary_files(const std::string &queue_director
             removed.push_back(join_path(queue, name));
         }
         ::closedir(d);
+    }
+    return removed;
+}
+
+std::vector<std::string> finish_interrupted_moves(const std::string &queue_directory,
+                                                  std::vector<std::string> &warnings) {
+    constexpr std::string_view order[] = {corrupt_dir, hold_dir, active_dir, deferred_dir, incoming_dir};
+    std::map<std::string, std::vector<std::string_view>> queues_of; // id -> its queues, in `order`
+    for (std::string_view queue : order) {
+        std::string dir = join_path(queue_directory, queue);
+        DIR *d = ::opendir(dir.c_str());
+        if (!d) {
+            if (errno != ENOENT) warnings.push_back(io_error("open directory", dir, errno).text());
+            continue;
+        }
+        while (dirent *e = ::readdir(d))
+            if (is_valid_queue_id(e->d_name)) queues_of[e->d_name].push_back(queue);
+        ::closedir(d);
+    }
+    std::vector<std::string> removed;
+    for (const auto &[id, queues] : queues_of) {
+        if (queues.size() < 2) continue;
+        std::string kept = queue_file_path(queue_directory, queues.front(), id);
+        struct stat keep {};
+        if (::lstat(kept.c_str(), &keep) != 0 || !S_ISREG(keep.st_mode)) continue;
+        for (std::size_t i = 1; i < queues.size(); ++i) {
+            std::string other = queue_file_path(queue_directory, queues[i], id);
+            struct stat st {};
+            if (::lstat(other.c_str(), &st) != 0 || st.st_dev != keep.st_dev || st.st_ino != keep.st_ino) continue;
+            if (::unlink(other.c_str()) != 0) {
+                if (errno != ENOENT) warnings.push_back(io_error("remove", other, errno).text());
+                continue;
+            }
+            removed.push_back(join_path(queues[i], id));
+        }
     }
     return removed;
 }

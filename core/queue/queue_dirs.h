@@ -68,6 +68,15 @@ Status create_queue_dirs(const std::string &queue_directory);
 Status set_queue_permissions(const std::string &queue_directory, uid_t mail_owner, gid_t setgid_group,
                              std::vector<std::string> &warnings);
 
+// Queue files a crash left under two names by cutting a move_durably()
+// short: the same file (same inode) under the same queue id in two of
+// corrupt, hold, active, deferred, incoming.  The name in the queue that
+// comes first in that list stays (where the file was going, or where an
+// administrator put it) and the others are removed.  Returns the removed
+// names as "queue/ID"; failures go to `warnings` with their cause.
+std::vector<std::string> finish_interrupted_moves(const std::string &queue_directory,
+                                                  std::vector<std::string> &warnings);
+
 // Temporary queue files ("ID.tmp", what a writer makes before the rename
 // that shows its file) left by a crash: in each of `queues` (message
 // queues: maildrop, incoming, active, deferred, hold), every regular file

@@ -1,12 +1,15 @@
 // Queue directories and the queue_minfree / message_size_limit free space
 // decision behind "452 4.3.1 Insufficient system storage".
+#include "queue/durable.h"
 #include "queue/queue_dirs.h"
 #include "queue/queue_id.h"
 #include "queue_test_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 
 using namespace ferry::queue;
@@ -127,6 +130,108 @@ TEST(QueuePurge, UnreadableQueueIsAWarningNamingIt) {
     ASSERT_EQ(warnings.size(), 1u); // a missing queue is not worth a warning
     EXPECT_NE(warnings[0].find(top + "/hold"), std::string::npos) << warnings[0];
     EXPECT_NE(warnings[0].find("Not a directory"), std::string::npos) << warnings[0];
+}
+
+namespace {
+ino_t inode_of(const std::string &path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+} // namespace
+
+TEST(QueueMove, MovesTheFileAndLeavesOneName) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    std::string id = new_queue_id();
+    std::string from = queue_file_path(top, "incoming", id), to = queue_file_path(top, "active", id);
+    ferry::test::write_whole(from, "message");
+    ino_t ino = inode_of(from);
+    Status s = move_durably(from, to, top + "/active");
+    ASSERT_TRUE(s) << s.text();
+    EXPECT_FALSE(std::filesystem::exists(from));
+    EXPECT_EQ(inode_of(to), ino);
+    EXPECT_EQ(ferry::test::read_whole(to), "message");
+    struct stat st {};
+    ASSERT_EQ(::stat(to.c_str(), &st), 0);
+    EXPECT_EQ(st.st_nlink, 1u);
+}
+
+TEST(QueueMove, NeverReplacesAnotherFileUnderTheNewName) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    std::string id = new_queue_id();
+    std::string from = queue_file_path(top, "deferred", id), to = queue_file_path(top, "active", id);
+    ferry::test::write_whole(from, "mine");
+    ferry::test::write_whole(to, "someone else's");
+    Status s = move_durably(from, to, top + "/active");
+    EXPECT_EQ(s.code(), StatusCode::exists) << s.text();
+    EXPECT_NE(s.text().find(to), std::string::npos) << s.text();
+    EXPECT_EQ(ferry::test::read_whole(from), "mine");
+    EXPECT_EQ(ferry::test::read_whole(to), "someone else's");
+}
+
+TEST(QueueMove, FinishesAMoveACrashCutShort) {
+    // The crash came after the link and the sync: the file has both names.
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    std::string id = new_queue_id();
+    std::string from = queue_file_path(top, "incoming", id), to = queue_file_path(top, "active", id);
+    ferry::test::write_whole(from, "message");
+    ASSERT_EQ(::link(from.c_str(), to.c_str()), 0);
+    Status s = move_durably(from, to, top + "/active");
+    ASSERT_TRUE(s) << s.text();
+    EXPECT_FALSE(std::filesystem::exists(from));
+    EXPECT_EQ(ferry::test::read_whole(to), "message");
+}
+
+TEST(QueueMove, MissingDestinationLeavesTheFileWhereItWas) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    std::string id = new_queue_id();
+    std::string from = queue_file_path(top, "incoming", id), to = tmp / ("gone/" + id);
+    ferry::test::write_whole(from, "message");
+    Status s = move_durably(from, to, tmp / "gone");
+    EXPECT_EQ(s.code(), StatusCode::io_error);
+    EXPECT_NE(s.text().find(to), std::string::npos) << s.text();
+    EXPECT_EQ(ferry::test::read_whole(from), "message");
+}
+
+TEST(QueueMove, InterruptedMovesKeepTheNameNearestItsDestination) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    auto make = [&](const char *queue, const std::string &id, const std::string &text) {
+        ferry::test::write_whole(queue_file_path(top, queue, id), text);
+    };
+    auto also = [&](const char *queue, const char *other, const std::string &id) {
+        ASSERT_EQ(::link(queue_file_path(top, queue, id).c_str(), queue_file_path(top, other, id).c_str()), 0);
+    };
+    std::string a = new_queue_id(), b = new_queue_id(), c = new_queue_id(), d = new_queue_id();
+    make("incoming", a, "a");     // incoming -> active cut short
+    also("incoming", "active", a);
+    make("deferred", b, "b");     // deferred -> hold cut short
+    also("deferred", "hold", b);
+    make("active", c, "c");       // active -> corrupt cut short
+    also("active", "corrupt", c);
+    make("incoming", d, "mine");  // the same id, but two different files: not a move
+    make("active", d, "other");
+    std::vector<std::string> warnings;
+    auto removed = finish_interrupted_moves(top, warnings);
+    std::sort(removed.begin(), removed.end());
+    std::vector<std::string> want = {"active/" + c, "deferred/" + b, "incoming/" + a};
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(removed, want);
+    EXPECT_TRUE(warnings.empty());
+    EXPECT_EQ(ferry::test::read_whole(queue_file_path(top, "active", a)), "a");
+    EXPECT_EQ(ferry::test::read_whole(queue_file_path(top, "hold", b)), "b");
+    EXPECT_EQ(ferry::test::read_whole(queue_file_path(top, "corrupt", c)), "c");
+    EXPECT_EQ(ferry::test::read_whole(queue_file_path(top, "incoming", d)), "mine");
+    EXPECT_EQ(ferry::test::read_whole(queue_file_path(top, "active", d)), "other");
+    EXPECT_TRUE(finish_interrupted_moves(top, warnings).empty()) << "a second run finds nothing";
 }
 
 TEST(QueueSpace, AcceptsWhenPlentyOfSpace) {
