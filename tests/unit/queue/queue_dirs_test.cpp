@@ -139,12 +139,18 @@ ino_t inode_of(const std::string &path) {
 }
 } // namespace
 
-TEST(QueueMove, MovesTheFileAndLeavesOneName) {
+// A queue with one message id; from/to name it in two queues.
+class QueueMove : public ::testing::Test {
+protected:
+    void SetUp() override { ASSERT_TRUE(create_queue_dirs(top)); }
+    std::string at(const char *queue) const { return queue_file_path(top, queue, id); }
     ScratchDir tmp;
     std::string top = tmp / "spool";
-    ASSERT_TRUE(create_queue_dirs(top));
     std::string id = new_queue_id();
-    std::string from = queue_file_path(top, "incoming", id), to = queue_file_path(top, "active", id);
+};
+
+TEST_F(QueueMove, MovesTheFileAndLeavesOneName) {
+    std::string from = at("incoming"), to = at("active");
     ferry::test::write_whole(from, "message");
     ino_t ino = inode_of(from);
     Status s = move_durably(from, to, top + "/active");
@@ -157,12 +163,8 @@ TEST(QueueMove, MovesTheFileAndLeavesOneName) {
     EXPECT_EQ(st.st_nlink, 1u);
 }
 
-TEST(QueueMove, NeverReplacesAnotherFileUnderTheNewName) {
-    ScratchDir tmp;
-    std::string top = tmp / "spool";
-    ASSERT_TRUE(create_queue_dirs(top));
-    std::string id = new_queue_id();
-    std::string from = queue_file_path(top, "deferred", id), to = queue_file_path(top, "active", id);
+TEST_F(QueueMove, NeverReplacesAnotherFileUnderTheNewName) {
+    std::string from = at("deferred"), to = at("active");
     ferry::test::write_whole(from, "mine");
     ferry::test::write_whole(to, "someone else's");
     Status s = move_durably(from, to, top + "/active");
@@ -172,13 +174,9 @@ TEST(QueueMove, NeverReplacesAnotherFileUnderTheNewName) {
     EXPECT_EQ(ferry::test::read_whole(to), "someone else's");
 }
 
-TEST(QueueMove, FinishesAMoveACrashCutShort) {
+TEST_F(QueueMove, FinishesAMoveACrashCutShort) {
     // The crash came after the link and the sync: the file has both names.
-    ScratchDir tmp;
-    std::string top = tmp / "spool";
-    ASSERT_TRUE(create_queue_dirs(top));
-    std::string id = new_queue_id();
-    std::string from = queue_file_path(top, "incoming", id), to = queue_file_path(top, "active", id);
+    std::string from = at("incoming"), to = at("active");
     ferry::test::write_whole(from, "message");
     ASSERT_EQ(::link(from.c_str(), to.c_str()), 0);
     Status s = move_durably(from, to, top + "/active");
@@ -187,12 +185,8 @@ TEST(QueueMove, FinishesAMoveACrashCutShort) {
     EXPECT_EQ(ferry::test::read_whole(to), "message");
 }
 
-TEST(QueueMove, MissingDestinationLeavesTheFileWhereItWas) {
-    ScratchDir tmp;
-    std::string top = tmp / "spool";
-    ASSERT_TRUE(create_queue_dirs(top));
-    std::string id = new_queue_id();
-    std::string from = queue_file_path(top, "incoming", id), to = tmp / ("gone/" + id);
+TEST_F(QueueMove, MissingDestinationLeavesTheFileWhereItWas) {
+    std::string from = at("incoming"), to = tmp / ("gone/" + id);
     ferry::test::write_whole(from, "message");
     Status s = move_durably(from, to, tmp / "gone");
     EXPECT_EQ(s.code(), StatusCode::io_error);
@@ -200,10 +194,7 @@ TEST(QueueMove, MissingDestinationLeavesTheFileWhereItWas) {
     EXPECT_EQ(ferry::test::read_whole(from), "message");
 }
 
-TEST(QueueMove, InterruptedMovesKeepTheNameNearestItsDestination) {
-    ScratchDir tmp;
-    std::string top = tmp / "spool";
-    ASSERT_TRUE(create_queue_dirs(top));
+TEST_F(QueueMove, InterruptedMovesKeepTheNameNearestItsDestination) {
     auto make = [&](const char *queue, const std::string &id, const std::string &text) {
         ferry::test::write_whole(queue_file_path(top, queue, id), text);
     };
