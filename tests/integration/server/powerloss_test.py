@@ -72,7 +72,10 @@ class LoopFs:
         os.chmod(mountpoint, 0o755)
 
     def close(self):
-        run("umount", self.mountpoint)
+        # A killed process may hold the mount a moment longer.
+        if not wait_for(lambda: run("umount", self.mountpoint).returncode == 0 or not os.path.ismount(self.mountpoint),
+                        timeout=10):
+            run("umount", "-l", self.mountpoint)
         if self.device:
             run("losetup", "-d", self.device)
             self.device = ""
@@ -215,6 +218,7 @@ def power_cut(label, work, during, restart):
         stream.stop.set()
         signal_all(tree, signal.SIGKILL)
         srv.proc.wait(15)
+        wait_for(lambda: not any(os.path.exists(f"/proc/{p}") for p in tree), timeout=10)
         stream.join()
     finally:
         if stream:
