@@ -224,7 +224,10 @@ private:
     void purge_leftovers(const std::string &queue) {
         std::vector<std::string> warnings;
         std::time_t now = std::time(nullptr);
-        auto removed = queue::purge_temporary_files(queue, {queue::incoming_dir}, now + 1, warnings);
+        // now + 2: a file's time stamp may run a clock tick ahead of time()
+        // (fine-grained file times against the coarse clock), into the
+        // next second.
+        auto removed = queue::purge_temporary_files(queue, {queue::incoming_dir}, now + 2, warnings);
         auto old = queue::purge_temporary_files(
             queue, {queue::maildrop_dir, queue::active_dir, queue::deferred_dir, queue::hold_dir},
             now - queue::temporary_file_max_age, warnings);

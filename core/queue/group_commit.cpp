@@ -7,6 +7,7 @@
 
 #include "log/msg.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <exception>
@@ -175,7 +176,7 @@ void GroupCommitter::collect() {
             pending_.erase(pending_.begin(), pending_.begin() + static_cast<long>(take));
         }
         auto started = std::chrono::steady_clock::now();
-        pool_->sync(batch);
+        bool whole_file_system = sync_files(batch);
         auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
         for (auto &r : batch) {
             if (r.status) r.status = rename_no_replace(r.file.temp_path(), r.file.final_path());
@@ -185,6 +186,7 @@ void GroupCommitter::collect() {
         {
             std::lock_guard lock(mutex_);
             stats_.batches += 1;
+            stats_.file_system_syncs += whole_file_system ? 1 : 0;
             sync_time_ += (took - sync_time_) / 8;
             for (auto &r : batch) renamed_.push_back(std::move(r));
         }
@@ -196,6 +198,34 @@ void GroupCommitter::collect() {
         collected_all_ = true;
     }
     renamed_cv_.notify_one();
+}
+
+// Stage 1's syncs: one syncfs when every file is in one directory and the
+// kernel holds little other dirty data (see fs_sync.h), else each file's.
+// A failed syncfs may be another program's write error: each file's own
+// sync then decides.
+bool GroupCommitter::sync_files(std::vector<Request> &batch) {
+    using Use = Options::FileSystemSyncUse;
+    bool one_directory = std::all_of(batch.begin(), batch.end(), [&](const Request &r) {
+        return r.file.directory() == batch.front().file.directory();
+    });
+    bool use = !batch.empty() && one_directory && options_.file_system_sync != Use::never;
+    if (use && options_.file_system_sync == Use::when_it_pays) {
+        std::uint64_t bytes = 0;
+        for (const auto &r : batch) {
+            struct stat st {};
+            if (::fstat(r.file.fd(), &st) == 0) bytes += static_cast<std::uint64_t>(st.st_size);
+            bytes += 8192; // the file's inode and directory blocks, a partial page
+        }
+        use = file_system_.pays_for(bytes);
+    }
+    if (use) {
+        Status s = FileSystemSync::sync(batch.front().file.fd(), batch.front().file.directory());
+        if (s) return true;
+        msg::warning("group commit: " + s.text() + "; syncing each file instead");
+    }
+    pool_->sync(batch);
+    return false;
 }
 
 // Stage 2: one sync per directory makes every rename in it durable, for

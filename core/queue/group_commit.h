@@ -4,14 +4,16 @@
 // Two stages, each on its own thread, so one batch's directory sync
 // overlaps the next batch's file syncs:
 //  1. the collector takes whatever requests are pending as a batch, syncs
-//     each file's data (concurrently, on a pool of threads that lives as
-//     long as the committer), and renames each to its queue id;
+//     its files (one syncfs for the whole batch when that pays, see
+//     fs_sync.h; else each file's data, concurrently, on a pool of threads
+//     that lives as long as the committer), and renames each to its queue
+//     id;
 //  2. the directory stage takes every batch renamed since its last round,
 //     syncs each directory once for all of them, and only then calls each
 //     request's completion callback.
 // So no message is acknowledged before its own data and its directory entry
-// are on stable storage, and N messages arriving together cost N file syncs
-// (merged by the block layer) but one directory sync.
+// are on stable storage, and N messages arriving together cost one
+// syncfs (or N file syncs) and one directory sync.
 //
 // Few clients that each wait for their answer rarely arrive together, so
 // the caller may announce() a message as its DATA begins: while announced
@@ -26,6 +28,7 @@
 #pragma once
 
 #include "queue/durable.h"
+#include "queue/fs_sync.h"
 #include "queue/status.h"
 
 #include <chrono>
@@ -55,12 +58,16 @@ public:
         std::chrono::microseconds adaptive_linger{500};
         // Most files in one batch.
         size_t max_batch = 1024;
+        // When one syncfs stands for the batch's file syncs.
+        enum class FileSystemSyncUse { never, when_it_pays, always };
+        FileSystemSyncUse file_system_sync = FileSystemSyncUse::when_it_pays;
     };
 
     struct Stats {
         std::uint64_t files = 0;            // requests completed
         std::uint64_t batches = 0;          // batches collected (stage 1)
         std::uint64_t directory_syncs = 0;  // directory fsyncs made (stage 2)
+        std::uint64_t file_system_syncs = 0; // batches synced by one syncfs
     };
 
     GroupCommitter();
@@ -94,11 +101,13 @@ private:
     class SyncPool;
 
     void collect();              // stage 1
+    bool sync_files(std::vector<Request> &batch); // true: by one syncfs
     void sync_directories();     // stage 2
     void complete(std::vector<Request> &done);
 
     Options options_;
     std::unique_ptr<SyncPool> pool_;
+    FileSystemSync file_system_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;       // stage 1: pending_ or stopping_
     std::condition_variable renamed_cv_; // stage 2: renamed_ or collected_all_

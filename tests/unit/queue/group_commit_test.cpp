@@ -107,13 +107,18 @@ TEST(GroupCommit, FileIsNotVisibleBeforeItsCompletion) {
     EXPECT_TRUE(std::filesystem::exists(tmp / id));
 }
 
-TEST(GroupCommit, ConcurrentRequestsShareBatches) {
+// 64 files submitted from 8 threads within one linger: every one completes,
+// readable under its queue id, in fewer batches and directory syncs than
+// files.
+GroupCommitter::Stats commit_concurrently(GroupCommitter::Options::FileSystemSyncUse use) {
     ScratchDir tmp;
     constexpr int files = 64;
     GroupCommitter::Options options;
     options.linger = std::chrono::milliseconds(20);
+    options.file_system_sync = use;
     std::vector<SealedFile> sealed;
-    for (int i = 0; i < files; ++i) sealed.push_back(sealed_message(tmp.path(), i));
+    std::vector<std::string> ids(files);
+    for (int i = 0; i < files; ++i) sealed.push_back(sealed_message(tmp.path(), i, &ids[static_cast<size_t>(i)]));
     std::atomic<int> ok{0};
     GroupCommitter committer(options);
     std::vector<std::thread> pool;
@@ -130,6 +135,26 @@ TEST(GroupCommit, ConcurrentRequestsShareBatches) {
     EXPECT_EQ(stats.files, static_cast<std::uint64_t>(files));
     EXPECT_LT(stats.batches, static_cast<std::uint64_t>(files));
     EXPECT_LT(stats.directory_syncs, static_cast<std::uint64_t>(files));
+    for (int i = 0; i < files; ++i) {
+        QueueFileReader r;
+        EXPECT_TRUE(r.open(tmp / ids[static_cast<size_t>(i)])) << ids[static_cast<size_t>(i)];
+        EXPECT_EQ(r.envelope().sender, "sender" + std::to_string(i) + "@example.org");
+    }
+    return stats;
+}
+
+TEST(GroupCommit, ConcurrentRequestsShareBatches) {
+    commit_concurrently(GroupCommitter::Options::FileSystemSyncUse::when_it_pays);
+}
+
+TEST(GroupCommit, OneSyncfsCanStandForABatchsFileSyncs) {
+    auto stats = commit_concurrently(GroupCommitter::Options::FileSystemSyncUse::always);
+    EXPECT_EQ(stats.file_system_syncs, stats.batches);
+}
+
+TEST(GroupCommit, EachFileIsSyncedWhenSyncfsIsNotWanted) {
+    auto stats = commit_concurrently(GroupCommitter::Options::FileSystemSyncUse::never);
+    EXPECT_EQ(stats.file_system_syncs, 0u);
 }
 
 TEST(GroupCommit, AnnouncedMessagesShareABatchAndAnAbandonedOneHoldsNothing) {
