@@ -1,5 +1,5 @@
-// Queue directories and the queue_minfree / message_size_limit free space
-// decision behind "452 4.3.1 Insufficient system storage".
+// Queue directories (creation, set-permissions, temporary-file purge, moves)
+// and the queue_minfree / message_size_limit decision behind "452 4.3.1".
 #include "queue/durable.h"
 #include "queue/queue_dirs.h"
 #include "queue/queue_id.h"
@@ -224,6 +224,92 @@ TEST_F(QueueMove, InterruptedMovesKeepTheNameNearestItsDestination) {
     EXPECT_EQ(ferry::test::read_whole(queue_file_path(top, "incoming", d)), "mine");
     EXPECT_EQ(ferry::test::read_whole(queue_file_path(top, "active", d)), "other");
     EXPECT_TRUE(finish_interrupted_moves(top, warnings).empty()) << "a second run finds nothing";
+}
+
+// postfix set-permissions, as root: Postfix's owners and modes, and no
+// link planted in a queue makes root chown a file elsewhere.
+namespace {
+struct Owner {
+    uid_t uid;
+    gid_t gid;
+    mode_t mode;
+};
+Owner owner_of(const std::string &path) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+    return {st.st_uid, st.st_gid, static_cast<mode_t>(st.st_mode & 07777)};
+}
+bool mentions(const std::vector<std::string> &lines, const std::string &what) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string &l) { return l.find(what) != std::string::npos; });
+}
+} // namespace
+
+TEST(QueuePermissions, PostfixOwnersAndModesAndNoPlantedLinkFollowed) {
+    if (::geteuid() != 0) GTEST_SKIP() << "set_queue_permissions needs root";
+    constexpr uid_t mail_owner = 65534; // nobody: any uid but root's
+    constexpr gid_t setgid_group = 65534;
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ASSERT_TRUE(create_queue_dirs(top));
+    ASSERT_EQ(::mkdir((top + "/deferred/A").c_str(), 0755), 0);
+    ferry::test::write_whole(top + "/incoming/" + new_queue_id(), "x");
+    std::string hashed = top + "/deferred/A/" + new_queue_id();
+    ferry::test::write_whole(hashed, "x");
+    // Outside the queue, root's: a symbolic link and a hard link to them.
+    std::string outside = tmp / "outside", linked = tmp / "linked";
+    ferry::test::write_whole(outside, "secret");
+    ferry::test::write_whole(linked, "secret");
+    ASSERT_EQ(::symlink(outside.c_str(), (top + "/active/planted").c_str()), 0);
+    ASSERT_EQ(::link(linked.c_str(), (top + "/hold/planted").c_str()), 0);
+    ASSERT_EQ(::mkfifo((top + "/corrupt/fifo").c_str(), 0600), 0);
+    ::chmod((top + "/incoming").c_str(), 0777);
+    ::chmod((top + "/maildrop").c_str(), 0755);
+    ::chmod(top.c_str(), 0700);
+
+    std::vector<std::string> warnings;
+    Status s = set_queue_permissions(top, mail_owner, setgid_group, warnings);
+    ASSERT_TRUE(s) << s.text();
+
+    auto top_owner = owner_of(top);
+    EXPECT_EQ(top_owner.uid, 0u);
+    EXPECT_EQ(top_owner.mode, 0755u);
+    for (auto name : {"incoming", "active", "deferred", "hold", "corrupt", "bounce", "defer", "private"}) {
+        auto o = owner_of(top + "/" + name);
+        EXPECT_EQ(o.uid, mail_owner) << name;
+        EXPECT_EQ(o.mode, 0700u) << name;
+    }
+    auto pub = owner_of(top + "/public");
+    EXPECT_EQ(pub.uid, mail_owner);
+    EXPECT_EQ(pub.gid, setgid_group);
+    EXPECT_EQ(pub.mode, 0710u);
+    auto drop = owner_of(top + "/maildrop");
+    EXPECT_EQ(drop.uid, mail_owner);
+    EXPECT_EQ(drop.gid, setgid_group);
+    EXPECT_EQ(drop.mode, 01730u);
+    auto pid = owner_of(top + "/pid");
+    EXPECT_EQ(pid.uid, 0u);
+    EXPECT_EQ(pid.mode, 0755u);
+    // Queue files and hashed subdirectories become mail_owner's.
+    EXPECT_EQ(owner_of(top + "/deferred/A").uid, mail_owner);
+    EXPECT_EQ(owner_of(hashed).uid, mail_owner);
+    // Planted links: neither target changes hands; both are named.
+    EXPECT_EQ(owner_of(outside).uid, 0u);
+    EXPECT_EQ(owner_of(top + "/active/planted").uid, 0u);
+    EXPECT_EQ(owner_of(linked).uid, 0u);
+    EXPECT_TRUE(mentions(warnings, top + "/active/planted: not a regular file or directory"));
+    EXPECT_TRUE(mentions(warnings, top + "/hold/planted: file has 2 links"));
+    EXPECT_TRUE(mentions(warnings, top + "/corrupt/fifo: not a regular file or directory"));
+    EXPECT_EQ(warnings.size(), 3u);
+}
+
+TEST(QueuePermissions, AFileInPlaceOfTheQueueIsAnErrorNamingIt) {
+    ScratchDir tmp;
+    std::string top = tmp / "spool";
+    ferry::test::write_whole(top, "not a directory");
+    std::vector<std::string> warnings;
+    Status s = set_queue_permissions(top, 65534, 65534, warnings);
+    EXPECT_FALSE(s);
+    EXPECT_NE(s.text().find(top), std::string::npos) << s.text();
 }
 
 TEST(QueueSpace, AcceptsWhenPlentyOfSpace) {
