@@ -76,14 +76,7 @@ const Operation &operation(char option) {
 }
 
 std::vector<std::string> ids_in(const std::string &top, std::string_view queue) {
-    std::vector<std::string> ids;
-    if (DIR *d = ::opendir(queue::join_path(top, queue).c_str())) {
-        while (dirent *e = ::readdir(d))
-            if (queue::is_valid_queue_id(e->d_name)) ids.emplace_back(e->d_name);
-        ::closedir(d);
-    }
-    std::sort(ids.begin(), ids.end());
-    return ids;
+    return queue::queue_ids_in(queue::join_path(top, queue)).value_or(std::vector<std::string>{});
 }
 
 bool exists(const std::string &path) {

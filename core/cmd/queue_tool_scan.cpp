@@ -7,7 +7,6 @@
 #include "queue/queue_file_reader.h"
 #include "queue/queue_id.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -32,17 +31,12 @@ std::vector<QueuedMessage> scan_queue(const std::string &queue_directory, std::s
                                       std::string &error) {
     std::vector<QueuedMessage> out;
     std::string dir = queue::join_path(queue_directory, queue);
-    DIR *d = ::opendir(dir.c_str());
-    if (!d) {
+    auto names = queue::queue_ids_in(dir);
+    if (!names) {
         error = "open directory " + dir + ": " + std::strerror(errno);
         return out;
     }
-    std::vector<std::string> names;
-    while (dirent *e = ::readdir(d))
-        if (queue::is_valid_queue_id(e->d_name)) names.emplace_back(e->d_name);
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
-    for (const auto &name : names) {
+    for (const auto &name : *names) {
         queue::QueueFileReader reader;
         if (!reader.open(queue::join_path(dir, name)).ok()) continue;
         out.push_back({std::string(queue), name, reader.envelope(), reader.content_size(),

@@ -8,14 +8,12 @@
 #include "queue/queue_dirs.h"
 #include "queue/queue_id.h"
 
-#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -52,18 +50,13 @@ PickupContext context_of(const Config &cfg, const config::MasterService &row) {
 
 int scan_maildrop(const PickupContext &ctx) {
     std::string dir = ctx.queue_directory + "/" + std::string(queue::maildrop_dir);
-    std::vector<std::string> names;
-    if (DIR *d = ::opendir(dir.c_str())) {
-        while (dirent *e = ::readdir(d))
-            if (queue::is_valid_queue_id(e->d_name)) names.emplace_back(e->d_name);
-        ::closedir(d);
-    } else {
+    auto names = queue::queue_ids_in(dir); // in order of arrival
+    if (!names) {
         msg::warning("open directory " + dir + ": " + std::strerror(errno));
         return 0;
     }
-    std::sort(names.begin(), names.end()); // Ferry ids sort by arrival
     int queued = 0;
-    for (const auto &name : names) {
+    for (const auto &name : *names) {
         PickupResult r = pickup_file(ctx, name);
         for (const auto &line : r.log) {
             if (line.warning) msg::warning(line.text);

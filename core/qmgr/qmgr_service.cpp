@@ -18,7 +18,6 @@
 #include "queue/queue_dirs.h"
 #include "queue/queue_file_reader.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -51,18 +50,9 @@ double now_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// Queue file names in one queue directory (not temporary or hidden ones).
+// Queue ids in one queue directory (none if it cannot be read).
 std::vector<std::string> queue_ids(const std::string &dir) {
-    std::vector<std::string> out;
-    DIR *d = ::opendir(dir.c_str());
-    if (!d) return out;
-    while (struct dirent *e = ::readdir(d)) {
-        std::string name = e->d_name;
-        if (name.empty() || name[0] == '.' || name.ends_with(".tmp")) continue;
-        out.push_back(name);
-    }
-    ::closedir(d);
-    return out;
+    return queue::queue_ids_in(dir).value_or(std::vector<std::string>{});
 }
 
 class QueueManager {

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -151,6 +152,19 @@ Status set_queue_permissions(const std::string &queue_directory, uid_t mail_owne
     return result;
 }
 
+std::optional<std::vector<std::string>> queue_ids_in(const std::string &dir) {
+    DIR *d = ::opendir(dir.c_str());
+    if (!d) return std::nullopt;
+    std::vector<std::string> ids;
+    while (dirent *e = ::readdir(d))
+        if (is_valid_queue_id(e->d_name)) ids.emplace_back(e->d_name);
+    int err = errno;
+    ::closedir(d);
+    errno = err;
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
 std::vector<std::string> purge_temporary_files(const std::string &queue_directory,
                                                const std::vector<std::string_view> &queues, std::time_t before,
                                                std::vector<std::string> &warnings) {
@@ -189,14 +203,12 @@ std::vector<std::string> finish_interrupted_moves(const std::string &queue_direc
     std::map<std::string, std::vector<std::string_view>> queues_of; // id -> its queues, in `order`
     for (std::string_view queue : order) {
         std::string dir = join_path(queue_directory, queue);
-        DIR *d = ::opendir(dir.c_str());
-        if (!d) {
+        auto ids = queue_ids_in(dir);
+        if (!ids) {
             if (errno != ENOENT) warnings.push_back(io_error("open directory", dir, errno).text());
             continue;
         }
-        while (dirent *e = ::readdir(d))
-            if (is_valid_queue_id(e->d_name)) queues_of[e->d_name].push_back(queue);
-        ::closedir(d);
+        for (const auto &id : *ids) queues_of[id].push_back(queue);
     }
     std::vector<std::string> removed;
     for (const auto &[id, queues] : queues_of) {

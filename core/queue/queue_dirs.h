@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,13 @@ inline constexpr std::string_view pid_dir = "pid";
 // directory that is missing; existing ones are left as they are.  Fails with
 // the path and cause when one cannot be made or exists as a non-directory.
 Status create_queue_dirs(const std::string &queue_directory);
+
+// The queue ids in one queue directory, sorted (Ferry's ids sort by
+// arrival).  Names is_valid_queue_id() refuses (temporary ID.tmp files,
+// hidden files, names with other characters) are skipped, as Postfix's
+// queue scans skip names that are not queue ids.  Nothing if the
+// directory cannot be read; errno then says why.
+std::optional<std::vector<std::string>> queue_ids_in(const std::string &dir);
 
 // What `postfix set-permissions` does to the queue (postfix-files), for a
 // master running as root:

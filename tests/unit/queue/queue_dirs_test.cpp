@@ -81,6 +81,25 @@ void make_old(const std::string &path, std::time_t age) {
 constexpr std::time_t two_days = 2 * 24 * 60 * 60;
 } // namespace
 
+TEST(QueueDirs, QueueIdsInADirectorySortedWithoutOtherNames) {
+    ScratchDir tmp;
+    std::string a = new_queue_id(), b = new_queue_id(), c = new_queue_id();
+    for (const auto &name : {c, a, b, a + ".tmp", std::string("stray-file"), std::string(".hidden")})
+        ferry::test::write_whole(tmp / name, "x");
+    auto ids = queue_ids_in(tmp.path());
+    ASSERT_TRUE(ids.has_value());
+    std::vector<std::string> expected{a, b, c};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(*ids, expected);
+}
+
+TEST(QueueDirs, QueueIdsInAMissingDirectoryAreNoneWithErrno) {
+    ScratchDir tmp;
+    errno = 0;
+    EXPECT_FALSE(queue_ids_in(tmp / "missing").has_value());
+    EXPECT_EQ(errno, ENOENT);
+}
+
 TEST(QueuePurge, RemovesOnlyOldTemporaryFilesWithQueueIdNames) {
     ScratchDir tmp;
     std::string top = tmp / "spool";
