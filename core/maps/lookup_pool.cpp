@@ -2,6 +2,7 @@
 #include "maps/lookup_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace ferry {
@@ -59,7 +60,9 @@ std::unique_ptr<Map> PooledMap::borrow(std::string &error) {
         }
         if (opened_ < max_handles_)
             break;
-        returned_.wait(lock);
+        // Bounded, then look again: a give_back's wake-up can be lost
+        // (glibc 2.36, sourceware bug 25847) and no other may follow.
+        returned_.wait_for(lock, std::chrono::milliseconds(100));
     }
     ++opened_; // reserve the slot, open outside the lock (it may connect)
     lock.unlock();

@@ -53,7 +53,14 @@ public:
         // every idle one a trip through the scheduler per batch.
         for (std::size_t i = 0; i < helpers; ++i) start_.notify_one();
         drain(batch);
+        // Every file is synced or being synced: a helper that has not
+        // started yet would find nothing left to do, so it is not waited
+        // for.  (Waiting for it cost a trip through the scheduler, and a
+        // wake-up lost on the way - glibc 2.36's condition variables can
+        // lose one - held the batch for ever.)
         std::unique_lock lock(mutex_);
+        busy_ -= wanted_;
+        wanted_ = 0;
         finished_.wait(lock, [this] { return busy_ == 0; });
         batch_ = nullptr;
     }

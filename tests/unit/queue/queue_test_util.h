@@ -13,9 +13,10 @@ namespace ferry::test {
 
 class ScratchDir {
 public:
-    ScratchDir() {
-        const char *base = std::getenv("TMPDIR");
-        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/ferry-queue-XXXXXX";
+    ScratchDir() : ScratchDir(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "") {}
+    // In `base` (empty: /tmp).
+    explicit ScratchDir(const std::string &base) {
+        std::string tmpl = (base.empty() ? std::string("/tmp") : base) + "/ferry-queue-XXXXXX";
         if (!::mkdtemp(tmpl.data())) ADD_FAILURE() << "mkdtemp " << tmpl;
         path_ = tmpl;
     }
