@@ -16,7 +16,10 @@ runs an smtpd row only, so every accepted message stays in incoming/.
     compares the medians. Messages per second, and CPU
     per message: user+sys of every process of the instance (its master and
     all descendants, with the time of the children they reaped) over the
-    run. Every message must be in incoming/ afterwards.
+    run. Every message must be in incoming/ afterwards. Before the rounds
+    the same load runs once against smtp-sink (Postfix's test server, which
+    keeps nothing): the ceiling this machine and client allow any server,
+    printed beside both.
   - idle: N concurrent sessions (connect, banner, EHLO, then nothing) and
     the PSS of the instance's processes with N sessions minus with none,
     per session. Postfix forks an smtpd per session, so it gets 1,000
@@ -416,9 +419,34 @@ class Ferry:
 
 # --- receive rate ----------------------------------------------------------
 
+def source_command(port, sessions):
+    return ["/usr/sbin/smtp-source", "-s", str(sessions), "-m", str(MESSAGES), "-l", str(SIZE),
+            "-M", "client.example", "-f", SENDER, "-t", RECIPIENT, f"127.0.0.1:{port}"]
+
+
+def sink_ceiling(root, sessions):
+    """The same load against smtp-sink, Postfix's test server that answers
+    every command and keeps nothing (no queue file, no sync, no log): the
+    most this machine, its kernel and smtp-source allow any server.
+    Returns messages per second, or None if the run failed."""
+    port = free_port()
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    sink = subprocess.Popen(["/usr/sbin/smtp-sink", *user, f"127.0.0.1:{port}", "256"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_port(port, lambda: sink.poll() is None)
+        settle(root)
+        t0 = time.perf_counter()
+        p = subprocess.run(source_command(port, sessions), capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        wall = time.perf_counter() - t0
+    finally:
+        sink.terminate()
+        sink.wait(timeout=30)
+    return MESSAGES / wall if p.returncode == 0 else None
+
+
 def receive(server, sessions):
-    cmd = ["/usr/sbin/smtp-source", "-s", str(sessions), "-m", str(MESSAGES), "-l", str(SIZE),
-           "-M", "client.example", "-f", SENDER, "-t", RECIPIENT, f"127.0.0.1:{server.port}"]
+    cmd = source_command(server.port, sessions)
     load = os.getloadavg()[0]
     before_client = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu0 = cpu_seconds(server.master)
@@ -446,6 +474,9 @@ def bench_rate(root, ferry_bin):
         runs = {"postfix": [], "ferry": []}
         print(f"receive: {MESSAGES:,} messages of {SIZE:,} bytes, smtp-source -s {sessions},"
               f" 250 only after fsync, into incoming/; {ROUNDS} round(s)", flush=True)
+        ceiling = sink_ceiling(root, sessions)
+        print(f"  ceiling  smtp-sink (keeps nothing: no queue file, no sync, no log): "
+              + (f"{ceiling:,.0f} msg/s" if ceiling else "run failed"), flush=True)
         for rnd in range(ROUNDS):
             order = (Postfix, Ferry) if rnd % 2 == 0 else (Ferry, Postfix)
             for cls in order:
@@ -470,6 +501,10 @@ def bench_rate(root, ferry_bin):
         print(f"  {'':8} {med['ferry'][0] / med['postfix'][0]:8.2f}x postfix rate (target >= 3x);"
               f" cpu per message {med['ferry'][1] / med['postfix'][1]:.2f}x postfix's (target <= 0.33x)",
               flush=True)
+        if ceiling:
+            print(f"  {'':8} ceiling {ceiling / med['postfix'][0]:.2f}x postfix rate; ferry at"
+                  f" {100 * med['ferry'][0] / ceiling:.0f}% of it, postfix at {100 * med['postfix'][0] / ceiling:.0f}%",
+                  flush=True)
     return failed
 
 
