@@ -9,8 +9,8 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
