@@ -36,20 +36,28 @@ std::optional<std::uint64_t> kilobytes(std::string_view text, std::string_view n
 
 } // namespace
 
-FileSystemSync::FileSystemSync(std::uint64_t slack) : slack_(slack) {
+FileSystemSync::FileSystemSync(std::uint64_t slack, const char *meminfo) : slack_(slack) {
     struct utsname u {};
     reports_errors_ = ::uname(&u) == 0 && syncfs_reports_errors(u.release);
-    if (reports_errors_) meminfo_ = ::open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    if (reports_errors_) meminfo_ = ::open(meminfo, O_RDONLY | O_CLOEXEC);
 }
 
 FileSystemSync::~FileSystemSync() {
     if (meminfo_ >= 0) ::close(meminfo_);
 }
 
-bool FileSystemSync::pays_for(std::uint64_t batch_bytes) const {
-    if (!reports_errors_) return false;
-    auto dirty = dirty_bytes();
-    return dirty && *dirty <= batch_bytes + slack_;
+FileSystemSync::Choice FileSystemSync::choose(std::uint64_t batch_bytes, std::chrono::steady_clock::time_point now) {
+    if (!reports_errors_) return Choice::each_file;
+    return choose(batch_bytes, dirty_bytes(), now);
+}
+
+FileSystemSync::Choice FileSystemSync::choose(std::uint64_t batch_bytes, std::optional<std::uint64_t> dirty,
+                                              std::chrono::steady_clock::time_point now) {
+    if (!dirty) return Choice::each_file;
+    if (*dirty <= batch_bytes + slack_) return Choice::file_system;
+    if (*dirty > drain_limit || (last_drain_ && now - *last_drain_ < drain_interval)) return Choice::each_file;
+    last_drain_ = now;
+    return Choice::each_file_and_drain;
 }
 
 std::optional<std::uint64_t> FileSystemSync::dirty_bytes() const {

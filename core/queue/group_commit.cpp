@@ -7,11 +7,13 @@
 
 #include "log/msg.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <exception>
 #include <map>
+#include <utility>
 
 namespace ferry::queue {
 
@@ -101,7 +103,8 @@ private:
 
 GroupCommitter::GroupCommitter() : GroupCommitter(Options{}) {}
 
-GroupCommitter::GroupCommitter(Options options) : options_(options) {
+GroupCommitter::GroupCommitter(Options options)
+    : options_(std::move(options)), file_system_(2u << 20, options_.meminfo.c_str()) {
     if (options_.max_batch == 0) options_.max_batch = 1;
     pool_ = std::make_unique<SyncPool>(16);
     collector_ = std::thread([this] { collect(); });
@@ -145,6 +148,12 @@ void GroupCommitter::shutdown() {
     }
     if (collector_.joinable()) collector_.join();
     if (directory_stage_.joinable()) directory_stage_.join();
+    {
+        std::lock_guard lock(drain_mutex_);
+        drain_stop_ = true;
+    }
+    drain_cv_.notify_one();
+    if (drainer_.joinable()) drainer_.join();
     pool_.reset();
 }
 
@@ -224,7 +233,9 @@ bool GroupCommitter::sync_files(std::vector<Request> &batch) {
             if (::fstat(r.file.fd(), &st) == 0) bytes += static_cast<std::uint64_t>(st.st_size);
             bytes += 8192; // the file's inode and directory blocks, a partial page
         }
-        use = file_system_.pays_for(bytes);
+        auto choice = file_system_.choose(bytes, std::chrono::steady_clock::now());
+        use = choice == FileSystemSync::Choice::file_system;
+        if (choice == FileSystemSync::Choice::each_file_and_drain) drain(batch.front().file);
     }
     if (use) {
         Status s = FileSystemSync::sync(batch.front().file.fd(), batch.front().file.directory());
@@ -233,6 +244,44 @@ bool GroupCommitter::sync_files(std::vector<Request> &batch) {
     }
     pool_->sync(batch);
     return false;
+}
+
+// A write-out already asked for and not yet begun stands for this one.
+// Without a descriptor to give the thread, the chance is only missed.
+void GroupCommitter::drain(const SealedFile &file) {
+    int fd = ::fcntl(file.fd(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return;
+    std::lock_guard lock(drain_mutex_);
+    if (drain_fd_ >= 0 || drain_stop_) {
+        ::close(fd);
+        return;
+    }
+    drain_fd_ = fd;
+    drain_path_ = file.directory();
+    if (!drainer_.joinable()) drainer_ = std::thread([this] { drain_loop(); });
+    drain_cv_.notify_one();
+}
+
+// Completes a write-out asked for before shutdown, then ends.  A failure
+// may be another program's write error: it is logged and changes nothing
+// (every message's own sync still decides for it).
+void GroupCommitter::drain_loop() {
+    std::unique_lock lock(drain_mutex_);
+    for (;;) {
+        drain_cv_.wait(lock, [this] { return drain_stop_ || drain_fd_ >= 0; });
+        if (drain_fd_ < 0) return;
+        int fd = std::exchange(drain_fd_, -1);
+        std::string path = drain_path_;
+        lock.unlock();
+        Status s = FileSystemSync::sync(fd, path);
+        ::close(fd);
+        if (!s) msg::warning("group commit: background write-out: " + s.text());
+        {
+            std::lock_guard stats_lock(mutex_);
+            stats_.drains += 1;
+        }
+        lock.lock();
+    }
 }
 
 // Stage 2: one sync per directory makes every rename in it durable, for

@@ -20,6 +20,11 @@
 // messages are on their way, a new batch waits for them, at most half the
 // time a recent batch took to sync (see Options::adaptive_linger).
 //
+// When the kernel holds too much other dirty data for one syncfs to pay,
+// the collector syncs each file and may ask a thread of its own to write
+// the file system out in the background, so that syncfs pays again (see
+// fs_sync.h).
+//
 // Callbacks run on the directory stage's thread; the SMTP server posts them
 // back to its event loop.  A request that fails gets the error text (file
 // and cause) and leaves nothing visible: its temporary file is removed, and
@@ -37,6 +42,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -61,6 +67,8 @@ public:
         // When one syncfs stands for the batch's file syncs.
         enum class FileSystemSyncUse { never, when_it_pays, always };
         FileSystemSyncUse file_system_sync = FileSystemSyncUse::when_it_pays;
+        // Where the kernel's dirty counts are read (see fs_sync.h).
+        std::string meminfo = "/proc/meminfo";
     };
 
     struct Stats {
@@ -68,6 +76,7 @@ public:
         std::uint64_t batches = 0;          // batches collected (stage 1)
         std::uint64_t directory_syncs = 0;  // directory fsyncs made (stage 2)
         std::uint64_t file_system_syncs = 0; // batches synced by one syncfs
+        std::uint64_t drains = 0;           // background write-outs done (see fs_sync.h)
     };
 
     GroupCommitter();
@@ -104,6 +113,8 @@ private:
     bool sync_files(std::vector<Request> &batch); // true: by one syncfs
     void sync_directories();     // stage 2
     void complete(std::vector<Request> &done);
+    void drain(const SealedFile &file); // asks for a background write-out
+    void drain_loop();
 
     Options options_;
     std::unique_ptr<SyncPool> pool_;
@@ -120,6 +131,15 @@ private:
     Stats stats_;
     std::thread collector_;
     std::thread directory_stage_;
+
+    // The background write-out: one at a time, on a thread of its own,
+    // started the first time one is asked for.
+    std::mutex drain_mutex_;
+    std::condition_variable drain_cv_;
+    int drain_fd_ = -1;       // a descriptor on the file system to write out
+    std::string drain_path_;  // for the error text
+    bool drain_stop_ = false;
+    std::thread drainer_;
 };
 
 } // namespace ferry::queue

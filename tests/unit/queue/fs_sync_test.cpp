@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <limits>
 
 using ferry::queue::FileSystemSync;
@@ -43,7 +44,28 @@ TEST(FileSystemSync, SyncfsReportsErrorsFromLinux58On) {
 TEST(FileSystemSync, ThisKernelIsReadAndAHugeBatchPays) {
     FileSystemSync fs(0);
     ASSERT_TRUE(fs.dirty_bytes().has_value());
-    EXPECT_TRUE(fs.pays_for(std::numeric_limits<std::uint64_t>::max() / 2));
+    EXPECT_EQ(fs.choose(std::numeric_limits<std::uint64_t>::max() / 2, std::chrono::steady_clock::now()),
+              FileSystemSync::Choice::file_system);
+}
+
+// Too much other dirty data: each file is synced, and the file system is
+// written out in the background at most once a second, and not at all
+// when there is more than drain_limit of it.
+TEST(FileSystemSync, AfterARefusalAWriteOutIsAskedForAtMostOnceASecond) {
+    using Choice = FileSystemSync::Choice;
+    FileSystemSync fs(2u << 20);
+    auto t0 = std::chrono::steady_clock::now();
+    constexpr std::uint64_t mib = 1u << 20;
+    EXPECT_EQ(fs.choose(4096, 1 * mib, t0), Choice::file_system);
+    EXPECT_EQ(fs.choose(4096, 8 * mib, t0), Choice::each_file_and_drain);
+    EXPECT_EQ(fs.choose(4096, 8 * mib, t0 + std::chrono::milliseconds(999)), Choice::each_file);
+    EXPECT_EQ(fs.choose(4096, 1 * mib, t0 + std::chrono::milliseconds(999)), Choice::file_system);
+    EXPECT_EQ(fs.choose(4096, 8 * mib, t0 + std::chrono::seconds(1)), Choice::each_file_and_drain);
+    EXPECT_EQ(fs.choose(4096, FileSystemSync::drain_limit + 1, t0 + std::chrono::seconds(5)), Choice::each_file);
+    EXPECT_EQ(fs.choose(4096, FileSystemSync::drain_limit, t0 + std::chrono::seconds(5)),
+              Choice::each_file_and_drain);
+    // Counts that cannot be read: never syncfs, never a write-out.
+    EXPECT_EQ(fs.choose(4096, std::nullopt, t0 + std::chrono::seconds(9)), Choice::each_file);
 }
 
 TEST(FileSystemSync, SyncsTheFileSystemOfADescriptorAndNamesThePathOnError) {

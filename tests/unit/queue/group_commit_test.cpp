@@ -14,6 +14,8 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/utsname.h>
+
 using namespace ferry::queue;
 using ferry::test::ScratchDir;
 
@@ -158,6 +160,71 @@ TEST(GroupCommit, OneSyncfsCanStandForABatchsFileSyncs) {
 TEST(GroupCommit, EachFileIsSyncedWhenSyncfsIsNotWanted) {
     auto stats = commit_concurrently(GroupCommitter::Options::FileSystemSyncUse::never);
     EXPECT_EQ(stats.file_system_syncs, 0u);
+}
+
+namespace {
+
+std::string kernel_release() {
+    struct utsname u {};
+    return ::uname(&u) == 0 ? u.release : "";
+}
+
+// A committer that reads the kernel's dirty counts from a file of the
+// test's, holding `dirty_kb` kB, commits `files` files one batch at a time
+// and shuts down.
+GroupCommitter::Stats commit_with_dirty(const ScratchDir &tmp, std::uint64_t dirty_kb, int files) {
+    std::string meminfo = tmp / "meminfo";
+    FILE *f = std::fopen(meminfo.c_str(), "w");
+    EXPECT_NE(f, nullptr);
+    if (!f) return {};
+    std::fprintf(f, "MemTotal: 1000000 kB\nDirty: %llu kB\nWriteback: 0 kB\n",
+                 static_cast<unsigned long long>(dirty_kb));
+    std::fclose(f);
+    GroupCommitter::Options options;
+    options.meminfo = meminfo;
+    GroupCommitter committer(options);
+    for (int i = 0; i < files; ++i) {
+        std::promise<Status> done;
+        committer.submit(sealed_message(tmp.path(), i), [&](const Status &s) { done.set_value(s); });
+        Status s = done.get_future().get();
+        EXPECT_TRUE(s) << s.text();
+    }
+    committer.shutdown();
+    return committer.stats();
+}
+
+} // namespace
+
+// Other programs' dirty data keeps syncfs from paying: each file is synced,
+// and the file system is written out once in the background (not once per
+// batch) so that syncfs can pay again.
+TEST(GroupCommit, TooMuchOtherDirtyDataSyncsEachFileAndWritesTheRestOutOnce) {
+    if (!FileSystemSync::syncfs_reports_errors(kernel_release()))
+        GTEST_SKIP() << "syncfs does not report errors on this kernel";
+    ScratchDir tmp;
+    auto stats = commit_with_dirty(tmp, 16 * 1024, 3);
+    EXPECT_EQ(stats.files, 3u);
+    EXPECT_EQ(stats.file_system_syncs, 0u);
+    EXPECT_EQ(stats.drains, 1u);
+}
+
+TEST(GroupCommit, LittleOtherDirtyDataLetsOneSyncfsStandForTheFiles) {
+    if (!FileSystemSync::syncfs_reports_errors(kernel_release()))
+        GTEST_SKIP() << "syncfs does not report errors on this kernel";
+    ScratchDir tmp;
+    auto stats = commit_with_dirty(tmp, 0, 3);
+    EXPECT_EQ(stats.file_system_syncs, 3u);
+    EXPECT_EQ(stats.drains, 0u);
+}
+
+// So much dirty data that writing it out would take long: left to the
+// kernel's own write-back.
+TEST(GroupCommit, MoreDirtyDataThanTheLimitIsLeftToTheKernel) {
+    ScratchDir tmp;
+    auto stats = commit_with_dirty(tmp, FileSystemSync::drain_limit / 1024 + 1024, 2);
+    EXPECT_EQ(stats.files, 2u);
+    EXPECT_EQ(stats.file_system_syncs, 0u);
+    EXPECT_EQ(stats.drains, 0u);
 }
 
 // Closed-loop clients, each waiting for its answer before its next message,
