@@ -10,6 +10,7 @@ std::span<const BuiltinType> builtin_types() {
         {"cidr", map_props::pattern, open_cidr_table},
         {"fail", 0, open_fail_table},
         {"inline", map_props::sequence, open_inline_table},
+        {"nis", 0, open_nis_table},
         {"static", 0, open_static_table},
         {"texthash", map_props::sequence, open_texthash_table},
         {"unix", 0, open_unix_table},

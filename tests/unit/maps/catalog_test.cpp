@@ -38,7 +38,7 @@ TEST(Catalog, BuiltinTypesAreAlwaysListed) {
     CatalogOptions o;
     o.registry_dir = "/nonexistent";
     MapCatalog catalog(o);
-    EXPECT_EQ(catalog.types(), (std::vector<std::string>{"cidr", "fail", "inline", "proxy", "static",
+    EXPECT_EQ(catalog.types(), (std::vector<std::string>{"cidr", "fail", "inline", "nis", "proxy", "static",
                                                          "texthash", "unix"}));
     EXPECT_EQ(catalog.props("texthash"), map_props::sequence);
     EXPECT_EQ(catalog.props("static"), 0u);

@@ -1,9 +1,10 @@
 // fail_unix_test.cpp - fail: always defers; unix: answers from the passwd
-// and group databases like Postfix.
+// and group databases like Postfix; nis: finds nothing without a NIS domain.
 #include "maps_test_support.h"
 
 #include <grp.h>
 #include <pwd.h>
+#include <unistd.h>
 
 namespace ferry::test {
 namespace {
@@ -51,6 +52,24 @@ TEST(UnixTable, UnknownTableNameIsAnOpenError) {
     auto t = open_table("unix:foo");
     EXPECT_FALSE(t.opened.map);
     EXPECT_EQ(t.opened.error, "unknown table: unix:foo");
+}
+
+// Postfix's alias_maps default names nis:mail.aliases.  Without a NIS
+// domain (this host, as most) it answers "not found", as Postfix does; with
+// one, Ferry, which does not speak NIS, defers rather than skip the table.
+TEST(NisTable, WithoutADomainEveryKeyIsNotFoundAndWithOneALookupDefers) {
+    auto t = open_table("nis:mail.aliases");
+    ASSERT_TRUE(t.opened.map);
+    char name[256] = {};
+    ASSERT_EQ(::getdomainname(name, sizeof name - 1), 0);
+    std::string domain(name);
+    auto r = t->lookup("postmaster");
+    if (domain.empty() || domain == "(none)") {
+        EXPECT_EQ(r.status, LookupStatus::NotFound);
+    } else {
+        EXPECT_EQ(r.status, LookupStatus::TempFail);
+        EXPECT_THAT(r.reason, HasSubstr("NIS lookups in domain " + domain + " are not supported"));
+    }
 }
 
 } // namespace
