@@ -413,7 +413,7 @@ class Ferry:
 
     def problems(self):
         return [l for l in self.log().splitlines()
-                if re.search(r"(warning|error|fatal|panic)[: ]|terminated with status|killed by signal|"
+                if re.search(r"(warning|error|fatal|panic)[: ]| pid \d+ exit status |killed by signal|"
                              r"Sanitizer|runtime error", l) and "starting the Postfix" not in l]
 
 

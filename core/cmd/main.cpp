@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     // `ferry start` is `postfix start`, and so on.
-    for (std::string_view verb : {"start", "start-fg", "stop", "reload", "status", "check"})
+    for (std::string_view verb : {"start", "start-fg", "stop", "reload", "status", "check", "flush", "set-permissions"})
         if (sub == verb) return ferry::cmd::postfix_main(argc, argv);
     for (const auto &c : commands) {
         if (sub == c.subcommand) {

@@ -50,7 +50,7 @@ constexpr Disposition dispositions[] = {
     {"scache", "folded into the SMTP client"},
     {"tlsmgr", "folded into smtpd (OpenSSL session cache)"},
     {"proxymap", "run"}, // one process per connection, for chrooted services' proxy: tables
-    {"postlog", "folded into every service (maillog_file)"},
+    {"postlogd", "folded into every service (maillog_file)"},
     {"showq", "folded into postqueue"},
 };
 
@@ -96,6 +96,7 @@ public:
         msg::info("daemon started -- version " + std::string(version()) + ", configuration " +
                   opt_.config_dir);
         bool stop = false;
+        int stop_signal = SIGTERM;
         while (!stop) {
             // The signals, and the on-demand listeners with room for one
             // more process.
@@ -113,7 +114,10 @@ public:
             bool hup = false;
             signalfd_siginfo si{};
             while (::read(signals, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) stop = true;
+                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                    stop = true;
+                    stop_signal = static_cast<int>(si.ssi_signo);
+                }
                 if (si.ssi_signo == SIGHUP) hup = true;
             }
             if (stop) break;
@@ -133,7 +137,7 @@ public:
                 }
             }
         }
-        stop_all();
+        stop_all(stop_signal);
         ::close(signals);
         return 0;
     }
@@ -376,9 +380,10 @@ private:
 
     void exited(const Child &c, int status) {
         bool abnormal = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-        if (abnormal) {
+        bool ended_by_us = stopping_ && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+        if (abnormal && !ended_by_us) {
             std::string how = WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
-                                                  : "terminated with status " + std::to_string(WEXITSTATUS(status));
+                                                  : "exit status " + std::to_string(WEXITSTATUS(status));
             msg::warning("process " + opt_.self + " pid " + std::to_string(c.pid) + " " + how);
         }
         if (c.generation != generation_ || c.on_demand) return; // drained, or one delivery done
@@ -422,8 +427,11 @@ private:
         start_all();
     }
 
-    void stop_all() {
-        msg::info("terminating on signal");
+    // As Postfix's master, the services it ends itself are not reported
+    // as having died.
+    void stop_all(int sig) {
+        msg::info("terminating on signal " + std::to_string(sig));
+        stopping_ = true;
         for (const auto &c : children_) kill(c.pid, SIGTERM);
         auto deadline = Clock::now() + std::chrono::seconds(10);
         while (!children_.empty() && Clock::now() < deadline) {
@@ -442,6 +450,7 @@ private:
     std::vector<Child> children_;
     int generation_ = 0;
     int throttle_ = 60;
+    bool stopping_ = false; // stop_all() has told every service to end
     pid_t master_pid_;
     bool privileged_ = false; // started by root: services drop to owner_
     MailOwner owner_;

@@ -326,6 +326,10 @@ def deferred_reason_case():
                            timeout=30)
         T.eq(r.returncode, 0, "postfix flush exit")
         T.check(wait_for(lambda: tries() == 3), "postfix flush: qmgr retries again", srv.log()[-800:])
+        r = subprocess.run([os.environ["FERRY_BIN"], "flush", "-c", srv.dir], capture_output=True, text=True,
+                           timeout=30)
+        T.eq((r.returncode, r.stderr), (0, ""), "ferry flush -c DIR exit")
+        T.check(wait_for(lambda: tries() == 4), "ferry flush: qmgr retries again", srv.log()[-800:])
         T.eq(srv.problems(), [], "no Ferry process failed (defer)")
 
 

@@ -7,6 +7,7 @@ symlink, and waits until the SMTP port answers.  Use it as a context
 manager; it stops the master (and kills it if it will not stop) on exit.
 The log (maillog_file) is at .log_path."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -139,7 +140,7 @@ class FerryServer:
                if "Sanitizer" in line or "runtime error:" in line]
         for line in self.log().splitlines():
             if " panic: " in line or (not expect_kills and (
-                    "terminated with status" in line or "killed by signal" in line or " fatal: " in line)):
+                    re.search(r" pid \d+ exit status ", line) or "killed by signal" in line or " fatal: " in line)):
                 bad.append(line)
         return bad
 

@@ -10,6 +10,7 @@ import glob
 import grp
 import os
 import pwd
+import re
 import signal
 import smtplib
 import socket
@@ -28,6 +29,7 @@ T = Tally("master")
 def lifecycle():
     rows = ["pickup    unix  n       -       n       60      1       pickup",
             "tlsmgr    unix  -       -       n       1000?   1       tlsmgr",
+            "postlog   unix-dgram n  -       n       -       1       postlogd",
             "uucp      unix  -       n       n       -       -       pipe flags=Fqhu user=uucp argv=uux -r -n -z -a$sender - $nexthop!rmail ($recipient)"]
     srv = FerryServer("master", master_cf=rows)
     try:
@@ -39,6 +41,10 @@ def lifecycle():
         T.eq(r.returncode, 0, "check accepts rows Ferry does not run")
         T.check("service tlsmgr/unix (tlsmgr): folded into" in r.stderr, "check reports a folded service", r.stderr)
         T.check("service uucp/unix (pipe): not yet available" in r.stderr, "check reports a service not yet available", r.stderr)
+        T.check("(postlogd): folded into every service (maillog_file)" in r.stderr,
+                "check reports the stock postlog row as folded", r.stderr)
+        r2 = subprocess.run([os.environ["FERRY_BIN"], "check", "-c", srv.dir], capture_output=True, text=True, timeout=30)
+        T.eq((r2.returncode, r2.stderr), (r.returncode, r.stderr), "ferry check -c DIR is postfix -c DIR check")
 
         srv.start(wait_port=False)
         T.check(wait_for(lambda: srv.master_pid() != 0), "master writes its pid file", srv.log())
@@ -48,6 +54,10 @@ def lifecycle():
                 "status names the master's pid", r.stderr)
         T.eq(srv.master_pid(), srv.proc.pid, "the pid file holds the start-fg process")
 
+        r = subprocess.run([os.environ["FERRY_BIN"], "status", "-c", srv.dir], capture_output=True, text=True,
+                           timeout=30)
+        T.check(r.returncode == 0 and f"the Postfix mail system is running: PID: {srv.master_pid()}" in r.stderr,
+                "ferry status -c DIR is postfix status", r.stderr)
         r = postfix("-c", srv.dir, "start")
         T.eq(r.returncode, 1, "a second start is refused")
         T.check("the Postfix mail system is already running" in r.stderr, "second start says already running", r.stderr)
@@ -420,9 +430,35 @@ def bad_owners():
         srv.__exit__(None, None, None)
 
 
+def throttle():
+    """A service that fails right after its start is started again only
+    after service_throttle_time (Postfix's master: "bad command startup --
+    throttling"), not at once and over and over; one that is fixed in the
+    meantime stays up."""
+    queue = "/nonexistent/ferry-throttle-queue"
+    rows = [f"pickup    unix  n       -       n       60      1       pickup -o queue_directory={queue}"]
+    srv = FerryServer("throttle", main_cf={"service_throttle_time": "3s"}, master_cf=rows)
+    fails = lambda: [l for l in srv.log().splitlines() if re.search(r"master\[\d+\]: warning: process .* pid \d+ exit status 1$", l)]
+    try:
+        srv.start(wait_port=False)
+        T.check(wait_for(lambda: len(fails()) == 1), "the failing service's exit is logged as Postfix does", srv.log())
+        T.check("warning: pickup/unix: bad command startup -- throttling" in srv.log(), "and it is throttled",
+                srv.log())
+        T.check(f"fatal: create directory {queue}: No such file or directory" in srv.log(),
+                "the service says why it failed", srv.log())
+        time.sleep(2)
+        T.eq(len(fails()), 1, "no second start within service_throttle_time")
+        T.check(wait_for(lambda: len(fails()) == 2, timeout=10), "a second start after service_throttle_time",
+                srv.log())
+        T.check(srv.proc.poll() is None, "the master keeps running")
+    finally:
+        srv.stop()
+
+
 def main():
     lifecycle()
     bad_commands()
+    throttle()
     if os.geteuid() != 0:
         print("SKIP privilege tests: they need root (the master drops services to mail_owner only when "
               "started by root)", flush=True)
