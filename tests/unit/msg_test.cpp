@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <unistd.h>
 
@@ -57,6 +58,45 @@ TEST(Msg, LogFileGetsEveryLevelWithItsLabel) {
     std::string pid = "[" + std::to_string(getpid()) + "]: ";
     EXPECT_NE(first.find(msg::program() + pid + "ABC123: client=localhost[127.0.0.1]"), std::string::npos) << first;
     EXPECT_NE(second.find(msg::program() + pid + "warning: table lookup problem"), std::string::npos) << second;
+}
+
+namespace {
+
+std::string read_file(const std::string &path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+} // namespace
+
+// fatal: exits with status 1 outside tests; panic: aborts.  Both leave
+// their line, with Postfix's label, in the log before the process ends.
+TEST(MsgDeathTest, FatalAndPanicLogTheirLabelBeforeTheProcessEnds) {
+    char path[] = "/tmp/ferry-msg-test-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    ASSERT_TRUE(msg::log_to_file(path));
+    EXPECT_EXIT(
+        {
+            msg::throw_on_fatal(false);
+            msg::quiet(true);
+            msg::fatal("open /etc/postfix/main.cf: No such file or directory");
+        },
+        testing::ExitedWithCode(1), "");
+    EXPECT_DEATH(
+        {
+            msg::quiet(true);
+            msg::panic("queue file offset out of range");
+        },
+        "");
+    ASSERT_TRUE(msg::log_to_file(""));
+    std::string text = read_file(path);
+    unlink(path);
+    std::string pid_tail = "]: ";
+    EXPECT_NE(text.find(pid_tail + "fatal: open /etc/postfix/main.cf: No such file or directory\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find(pid_tail + "panic: queue file offset out of range\n"), std::string::npos) << text;
 }
 
 TEST(Msg, LogFileThatCannotBeOpenedIsReported) {
