@@ -50,7 +50,9 @@ struct Options {
     bool extract = false;
     bool dots = true;
     char mode = 'm';
-    bool flush = false;
+    bool flush = false;              // -q, and -qR / -qI (see below)
+    const char *flush_what = nullptr; // "flush site" for -qR, else "flush queue mode"
+    bool queue_interval = false;      // -q30m: a daemon's option, nothing to do here
     std::vector<std::string> recipients;
     std::uint8_t notify = 0;
     queue::DsnRet ret = queue::DsnRet::unspecified;
@@ -99,7 +101,7 @@ Options parse(int argc, char **argv) {
             o.flush = true;
             argv[i] = const_cast<char *>("-qflush");
         }
-    while ((c = ::getopt(argc, argv, "B:C:F:GIL:N:O:R:UV:X:b:ce:f:h:imno:p:q:r:tvx")) != -1) {
+    while ((c = ::getopt(argc, argv, ":B:C:F:GIL:N:O:R:UV:X:b:ce:f:h:imno:p:q:r:tvx")) != -1) {
         switch (c) {
         case 'B':
             if (ieq(optarg, "8BITMIME")) o.body = queue::BodyType::eight_bit_mime;
@@ -150,11 +152,30 @@ Options parse(int argc, char **argv) {
             if (optarg[0] == 'i') o.dots = false; // other -o options are ignored
             break;
         case 'i': o.dots = false; break;
-        case 'q': o.flush = true; break;
+        case 'q':
+            // Postfix: -qRsite and -qIid flush one site's or one message's
+            // mail through its flush service.  Ferry has none yet and
+            // flushes the whole queue, which includes that mail.
+            if (std::strcmp(optarg, "flush") == 0) {
+                o.flush = true;
+            } else if (std::isdigit(static_cast<unsigned char>(optarg[0]))) {
+                o.queue_interval = true;
+            } else if (optarg[0] == 'R' || optarg[0] == 'I') {
+                if (optarg[1] == '\0')
+                    msg::fatal_status(ex_tempfail, optarg[0] == 'R' ? "specify: -qRsitename" : "specify: -qIqueueid");
+                o.flush = true;
+                if (optarg[0] == 'R') o.flush_what = "flush site";
+            } else {
+                msg::fatal_status(ex_tempfail, std::string("-q") + optarg[0] + " is not implemented");
+            }
+            break;
         case 't': o.extract = true; break;
         case 'G': case 'L': case 'O': case 'U': case 'c': case 'e': case 'h': case 'm': case 'n':
         case 'p': case 'v': case 'x':
             break;
+        case ':':
+            std::fprintf(stderr, "%s: option requires an argument -- '%c'\n", msg::program().c_str(), optopt);
+            usage();
         default:
             std::fprintf(stderr, "%s: invalid option -- '%c'\n", msg::program().c_str(), optopt);
             usage();
@@ -302,15 +323,26 @@ int submit(const Options &o, const Config &cfg, const Submitter &who) {
 int sendmail_main(int argc, char **argv) {
     Options o = parse(argc, argv);
     std::string dir = config_directory(o.config_dir);
+    // As Postfix: the modes that take no message take no recipients either.
+    auto no_recipients = [&](const char *mode) {
+        if (!o.recipients.empty()) msg::fatal_status(ex_tempfail, std::string(mode) + " requires no recipient");
+    };
+    if (o.queue_interval && o.mode != 'd') return 0;
     if (o.flush) {
+        no_recipients(o.flush_what ? o.flush_what : "flush queue mode");
         std::vector<std::string> args = {"postqueue", "-c", dir, "-f"};
         std::vector<char *> av;
         for (auto &a : args) av.push_back(a.data());
         av.push_back(nullptr);
         return postqueue_main(static_cast<int>(args.size()), av.data());
     }
-    if (o.mode == 'p') return list_queue(dir, false);
+    if (o.mode == 'p') {
+        no_recipients("display queue mode");
+        return list_queue(dir, false);
+    }
     if (o.mode == 'i') {
+        no_recipients("alias initialization mode");
+        if (Config::load(dir).get("alias_database").value_or("").empty()) return 0;
         std::vector<std::string> args = {"newaliases", "-c", dir};
         std::vector<char *> av;
         for (auto &a : args) av.push_back(a.data());
@@ -320,7 +352,10 @@ int sendmail_main(int argc, char **argv) {
     if (o.mode == 'd') msg::fatal_status(ex_tempfail, "-bd and -bl: use `postfix start` to run the mail system");
     Config cfg = Config::load(dir);
     Submitter who = Submitter::current(!o.sender.has_value() && o.mode != 's');
-    if (o.mode == 's') return smtp_on_stdin(cfg, who);
+    if (o.mode == 's') {
+        no_recipients("stand-alone mode");
+        return smtp_on_stdin(cfg, who);
+    }
     return submit(o, cfg, who);
 }
 

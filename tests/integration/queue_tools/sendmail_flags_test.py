@@ -204,6 +204,31 @@ def flush_without_qmgr(srv):
          "sendmail -q without a queue manager: postqueue's words")
 
 
+def mode_arguments(srv):
+    """Postfix's checks of -q's forms and of modes that take no recipient."""
+    def said(args, code, lines, what):
+        r = run("sendmail", "-C", srv.dir, *args)
+        T.eq((r.returncode, without_program(r.stderr)), (code, lines), what)
+    said(["-q30m"], 0, [], "sendmail -q30m (a daemon's queue interval) does nothing and succeeds")
+    said(["-q", "bob@example.org"], 75, ["fatal: flush queue mode requires no recipient"],
+         "sendmail -q with a recipient is refused")
+    said(["-qR"], 75, ["fatal: specify: -qRsitename"], "sendmail -qR without a site is refused")
+    said(["-qRexample.org", "bob@example.org"], 75, ["fatal: flush site requires no recipient"],
+         "sendmail -qRsite with a recipient is refused")
+    said(["-qRexample.org"], 69, ["warning: unable to look up public/qmgr: No such file or directory",
+                                  "fatal: Cannot flush mail queue - mail system is down"],
+         "sendmail -qRsite flushes the queue (no queue manager here)")
+    said(["-qX"], 75, ["fatal: -qX is not implemented"], "sendmail -qX is refused")
+    said(["-bp", "bob@example.org"], 75, ["fatal: display queue mode requires no recipient"],
+         "sendmail -bp with a recipient is refused")
+    said(["-bi", "bob@example.org"], 75, ["fatal: alias initialization mode requires no recipient"],
+         "sendmail -bi with a recipient is refused")
+    said(["-bs", "bob@example.org"], 75, ["fatal: stand-alone mode requires no recipient"],
+         "sendmail -bs with a recipient is refused")
+    said(["-r"], 75, ["option requires an argument -- 'r'", "fatal: usage: sendmail [options]"],
+         "sendmail -r without its argument says so")
+
+
 def flush_with_qmgr():
     """A deferred message is tried again at once after sendmail -q, though
     queue_run_delay is 300s."""
@@ -340,6 +365,7 @@ def main():
         dsn_options(srv)
         newaliases(srv, aliases)
         flush_without_qmgr(srv)
+        mode_arguments(srv)
         postsuper_delete(srv)
         postsuper_structure(srv)
         T.eq(srv.problems(), [], "no Ferry process failed")
