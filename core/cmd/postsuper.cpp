@@ -117,43 +117,56 @@ public:
         for (const auto &w : warnings) msg::warning(w);
     }
 
-    // -s: queue files in sub-directories move up into their queue.
+    // -s: queue files in sub-directories, at any depth (Postfix's
+    // hash_queue_depth is up to 4), move up into their queue.
     void structure() {
         unsigned moved = 0;
         for (auto queue : listed_queues()) {
             std::string dir = queue::join_path(top_, queue);
-            DIR *d = ::opendir(dir.c_str());
-            if (!d) continue;
-            std::vector<std::string> subdirs;
-            while (dirent *e = ::readdir(d)) {
-                std::string name = e->d_name;
-                if (name == "." || name == "..") continue;
-                struct stat st {};
-                if (::lstat(queue::join_path(dir, name).c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-                    subdirs.push_back(name);
-            }
-            ::closedir(d);
-            for (const auto &sub : subdirs) {
-                std::string subdir = queue::join_path(dir, sub);
-                for (const auto &id : ids_in(dir, sub)) {
-                    std::string from = queue::join_path(subdir, id);
-                    std::string to = queue::join_path(dir, id);
-                    auto st = queue::move_durably(from, to, dir);
-                    if (!st.ok()) {
-                        msg::warning(st.text());
-                        continue;
-                    }
-                    msg::info(std::string(queue) + "/" + sub + "/" + id + ": moved to " + std::string(queue));
-                    ++moved;
-                }
-                if (::rmdir(subdir.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST)
-                    msg::warning("remove subdirectory " + subdir + ": " + std::strerror(errno));
-            }
+            for (const auto &sub : subdirectories(dir)) moved += move_up(queue, dir, sub);
         }
         if (moved) msg::info("Moved to their queue: " + std::to_string(moved) + " message" + (moved == 1 ? "" : "s"));
     }
 
 private:
+    static std::vector<std::string> subdirectories(const std::string &dir) {
+        std::vector<std::string> found;
+        DIR *d = ::opendir(dir.c_str());
+        if (!d) return found;
+        while (dirent *e = ::readdir(d)) {
+            std::string name = e->d_name;
+            if (name == "." || name == "..") continue;
+            struct stat st {};
+            if (::lstat(queue::join_path(dir, name).c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+                found.push_back(name);
+        }
+        ::closedir(d);
+        return found;
+    }
+
+    // The queue files below dir/rel (rel: "A" or "A/B" ...) move to dir;
+    // each emptied sub-directory is removed.  Returns how many moved.
+    unsigned move_up(std::string_view queue, const std::string &dir, const std::string &rel) {
+        unsigned moved = 0;
+        std::string subdir = queue::join_path(dir, rel);
+        for (const auto &deeper : subdirectories(subdir)) moved += move_up(queue, dir, rel + "/" + deeper);
+        for (const auto &id : ids_in(dir, rel)) {
+            std::string from = queue::join_path(subdir, id);
+            struct stat st {};
+            if (::lstat(from.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            auto status = queue::move_durably(from, queue::join_path(dir, id), dir);
+            if (!status.ok()) {
+                msg::warning(status.text());
+                continue;
+            }
+            msg::info(std::string(queue) + "/" + rel + "/" + id + ": moved to " + std::string(queue));
+            ++moved;
+        }
+        if (::rmdir(subdir.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST)
+            msg::warning("remove subdirectory " + subdir + ": " + std::strerror(errno));
+        return moved;
+    }
+
     bool act(const Operation &op, std::string_view queue, const std::string &id) {
         std::string path = queue::queue_file_path(top_, queue, id);
         if (!exists(path)) return false;

@@ -347,6 +347,27 @@ def postsuper_structure(srv):
     clear(srv)
 
 
+def postsuper_structure_deep(srv):
+    """Deeper hashing (hash_queue_depth 2 and 3): one postsuper -s run moves
+    every file up and leaves no directory (it once took a second-level
+    directory for a queue file)."""
+    names = three_messages(srv)
+    if len(names) != 3:
+        return
+    x, y, _ = names
+    for qid, sub in ((x, os.path.join("A", "B")), (y, os.path.join("A", "C", "D"))):
+        os.makedirs(os.path.join(srv.queue, "deferred", sub), exist_ok=True)
+        os.rename(os.path.join(srv.queue, "incoming", qid), os.path.join(srv.queue, "deferred", sub, qid))
+    r = run("postsuper", "-c", srv.dir, "-s")
+    T.eq((r.returncode, sorted(without_program(r.stderr))),
+         (0, sorted([f"deferred/A/B/{x}: moved to deferred", f"deferred/A/C/D/{y}: moved to deferred",
+                     "Moved to their queue: 2 messages"])),
+         "postsuper -s: files two and three levels down move up in one run")
+    T.eq((files(srv, "deferred"), subdirs(srv, "deferred")), (sorted([x, y]), []),
+         "postsuper -s: deep files in deferred/, no sub-directory left")
+    clear(srv)
+
+
 def main():
     srv = FerryServer("sendmail-flags", main_cf={"myorigin": "$mydomain"})
     aliases = os.path.join(srv.dir, "aliases")
@@ -368,6 +389,7 @@ def main():
         mode_arguments(srv)
         postsuper_delete(srv)
         postsuper_structure(srv)
+        postsuper_structure_deep(srv)
         T.eq(srv.problems(), [], "no Ferry process failed")
     finally:
         srv.__exit__(None, None, None)
