@@ -10,7 +10,8 @@
 // the sender a "Mail Delivery Status Report").  -f/-r sender, -F full
 // name, -t recipients from To:/Cc:/Bcc: (added to those on the command
 // line; Bcc: is removed by cleanup), -i/-oi (a lone "." is not the end),
-// -N and -R (DSN), -V / -XV (DSN envelope id), -B body type.  Other -o
+// -N and -R (DSN), -V (DSN envelope id), -B body type; -XV (VERP) is
+// not supported yet and says so.  Other -o
 // options and -X log files are accepted and ignored as Postfix does.  -v
 // is accepted and ignored too, which Postfix does not do: its -v mails
 // the sender a report of the first delivery attempt, and that report
@@ -87,6 +88,10 @@ std::uint8_t parse_notify(std::string_view value, bool &ok) {
     return ok ? bits : 0;
 }
 
+// -XV asks for variable envelope return paths, which Ferry's delivery
+// does not make yet: said, not silently dropped.
+void verp_ignored() { msg::warning("VERP (-XV) is not supported by Ferry yet -- ignored"); }
+
 [[noreturn]] void usage() { msg::fatal_status(ex_tempfail, "usage: sendmail [options]"); }
 
 Options parse(int argc, char **argv) {
@@ -124,11 +129,16 @@ Options parse(int argc, char **argv) {
             else msg::warning("bad -R option value -- ignored");
             break;
         case 'V':
-            msg::warning("option -V is deprecated with Postfix 2.3; specify -XV instead");
-            o.envid = optarg;
+            // -V envid; two characters are Postfix 2.2's VERP delimiters.
+            if (std::strlen(optarg) == 2) {
+                msg::warning("-V option is deprecated with Postfix 2.3; specify -XV instead");
+                verp_ignored();
+            } else {
+                o.envid = optarg;
+            }
             break;
         case 'X':
-            if (optarg[0] == 'V') o.envid = optarg + 1; // otherwise a log file: ignored
+            if (optarg[0] == 'V') verp_ignored(); // otherwise a log file: ignored
             break;
         case 'b':
             switch (optarg[0]) {

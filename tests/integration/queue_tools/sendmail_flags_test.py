@@ -107,9 +107,8 @@ SUCCESS, FAILURE, DELAY, NEVER = 1, 2, 4, 8
 
 
 def dsn_options(srv):
-    # -R is only checked to be accepted: Postfix's sendmail ignores it
-    # (-R return_limit), while Ferry keeps it as the DSN RET record and warns
-    # about other values.  -X is left out: Postfix documents -X log_file as
+    # -R: Postfix's sendmail ignores it (-R return_limit), while Ferry keeps
+    # it as the DSN RET record (checked below) and warns about other values.  -X is left out: Postfix documents -X log_file as
     # ignored but refuses it ("fatal: unsupported: -X/").
     r, q = submit(srv, "-f", "a@example.org", "-N", "success,delay,failure", "-R", "hdrs",
                   "bob@example.net", "carol@example.net")
@@ -121,9 +120,24 @@ def dsn_options(srv):
     r, q = submit(srv, "-f", "a@example.org", "-N", "Never", "-R", "FULL", "bob@example.net")
     T.eq((r.returncode, r.stderr), (0, ""), "-N Never -R FULL: accepted silently, any case")
     T.eq([x["notify"] for x in q.get("recipients", [])], [NEVER], "-N never: NOTIFY=NEVER")
+    T.eq(q.get("ret"), "FULL", "-R FULL: the DSN RET record")
 
     r, q = submit(srv, "-f", "a@example.org", "-N", "DELAY", "bob@example.net")
     T.eq([x["notify"] for x in q.get("recipients", [])], [DELAY], "-N DELAY alone")
+
+    # -V is the DSN envelope id; -XV asks for VERP, which Ferry does not do
+    # yet and says so; a two-character -V is Postfix 2.2's -XV.
+    r, q = submit(srv, "-f", "a@example.org", "-V", "batch-42", "bob@example.net")
+    T.eq((r.returncode, r.stderr, q.get("envid")), (0, "", "batch-42"), "-V envid: the DSN ENVID record")
+    r, q = submit(srv, "-f", "a@example.org", "-XV", "bob@example.net")
+    T.eq((r.returncode, without_program(r.stderr), q.get("envid")),
+         (0, ["warning: VERP (-XV) is not supported by Ferry yet -- ignored"], None),
+         "-XV: VERP not taken for an envelope id, and said to be unsupported")
+    r, q = submit(srv, "-f", "a@example.org", "-V", "+=", "bob@example.net")
+    T.eq((r.returncode, without_program(r.stderr), q.get("envid")),
+         (0, ["warning: -V option is deprecated with Postfix 2.3; specify -XV instead",
+              "warning: VERP (-XV) is not supported by Ferry yet -- ignored"], None),
+         "-V with two characters: Postfix 2.2's VERP form")
 
     # Recipients that -t finds in the headers get the same NOTIFY.
     clear(srv)

@@ -33,6 +33,10 @@ def parse(path):
             addr, _, orcpt = body[2:].partition(b"\0")
             out["recipients"].append({"state": chr(body[0]), "notify": int(chr(body[1]), 16),
                                       "address": addr.decode(), "orcpt": orcpt.decode()})
+        elif kind == "N":
+            out["envid"] = body.decode()
+        elif kind == "W":
+            out["ret"] = body.decode()
         elif kind == "A":
             name, _, value = body.decode().partition("=")
             out["attributes"][name] = value
