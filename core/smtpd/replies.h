@@ -69,6 +69,7 @@ inline Reply rset_syntax() { return make(501, "5.5.4", "Syntax: RSET"); }
 inline Reply starttls_syntax() { return make(501, "5.5.4", "Syntax: STARTTLS"); }
 inline Reply vrfy_syntax() { return make(501, "5.5.4", "Syntax: VRFY address [SMTPUTF8]"); }
 inline Reply etrn_syntax() { return make(500, "", "Syntax: ETRN domain"); }
+inline Reply etrn_bad_parameter() { return make(501, "", "Error: invalid parameter syntax"); }
 // BDAT with a bad count cannot be skipped over, so the session ends.
 inline Reply bdat_syntax() { return make(521, "5.5.4", "Syntax: BDAT count [LAST]"); }
 inline Reply bad_sender() { return make(501, "5.1.7", "Bad sender address syntax"); }

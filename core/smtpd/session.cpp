@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "log/msg.h"
 #include "smtpd/reject_log.h"
 #include "smtpd/replies.h"
 
@@ -114,6 +115,8 @@ Session::Next Session::run()
         case Phase::command: {
             // Postfix checks the limit before it reads the next command.
             if (error_count_ >= cfg_.hard_error_limit) {
+                msg::info("too many errors after " + where() + " from " + env_.client_name + "[" +
+                          env_.client_addr + "]");
                 close_with(replies::too_many_errors(cfg_.myhostname));
                 break;
             }
@@ -237,6 +240,21 @@ void Session::reply(const Reply &r)
     }
 }
 
+void Session::reply_not_an_error(const Reply &r)
+{
+    if (counting_ >= 0)
+        ++counts_[static_cast<std::size_t>(counting_)].ok;
+    counting_ = -1;
+    out_ += r.format();
+}
+
+std::string Session::where() const
+{
+    if (phase_ == Phase::data || phase_ == Phase::bdat)
+        return where_ + " (" + std::to_string(message_bytes_) + " bytes)";
+    return where_;
+}
+
 void Session::close_with(const Reply &r)
 {
     count_reply(r);
@@ -261,6 +279,7 @@ void Session::reset_transaction()
     env_.protocol = std::move(proto);
     content_.clear();
     message_bytes_ = 0;
+    rcpt_overshoot_ = 0;
     size_exceeded_ = false;
     bdat_active_ = false;
     bdat_failed_ = false;

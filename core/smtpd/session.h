@@ -77,6 +77,10 @@ public:
     unsigned error_count() const { return error_count_; }
     bool tls_active() const { return tls_active_; }
     bool in_transaction() const { return in_mail_; }
+    // Postfix's "after X" of its timeout, lost-connection and too-many-errors
+    // lines: the last command ("CONNECT" before any), with the content's
+    // size while in DATA or BDAT ("DATA (19 bytes)").
+    std::string where() const;
     // The client pipelined where it must not (Postfix's per-session flag,
     // what reject_unauth_pipelining tests).
     bool improper_pipelining() const { return improper_pipelining_; }
@@ -89,6 +93,7 @@ private:
     Next run();
     bool next_line(std::string &line);
     void reply(const Reply &r);
+    void reply_not_an_error(const Reply &r); // the reply, as if it were a success
     void close_with(const Reply &r);
     void reset_transaction();
     void log_reject(std::string_view stage, const Reply &r, const std::string *recipient);
@@ -150,6 +155,8 @@ private:
     bool in_mail_ = false;
     bool message_open_ = false; // begin_message accepted, not ended or aborted
     unsigned error_count_ = 0;
+    unsigned rcpt_overshoot_ = 0;      // "too many recipients" not counted as errors
+    std::string where_ = "CONNECT";
     Envelope env_;
 
     // Held while a hook decides.

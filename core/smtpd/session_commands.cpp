@@ -2,6 +2,7 @@
 // ETRN and STARTTLS, in the order and with the replies of Postfix's smtpd;
 // before any of them, Postfix's checks from its command table: TLS
 // required (530) and improper pipelining (logged; 554 when forbidden).
+#include <cctype>
 #include <cstdio>
 
 #include "log/msg.h"
@@ -40,6 +41,31 @@ const CommandRule *find_rule(std::string_view verb)
 
 // Client input as Postfix's escape() shows it in a log line: at most 100
 // bytes, C escapes for control characters, octal for the rest.
+// ETRN's argument, as Postfix's valid_hostname() or an address literal:
+// dot-separated labels of letters, digits, '-' and '_', each 1 to 63
+// characters not starting or ending with '-', at most 255 in all.
+bool valid_etrn_domain(std::string_view name)
+{
+    if (name.size() >= 2 && name.front() == '[' && name.back() == ']')
+        return name.find_first_not_of("0123456789abcdefABCDEF.:[]IPv", 0) == std::string_view::npos;
+    if (name.empty() || name.size() > 255)
+        return false;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t dot = name.find('.', start);
+        std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+            return false;
+        for (char c : label)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+                return false;
+        if (dot == std::string_view::npos)
+            break;
+        start = dot + 1;
+    }
+    return true;
+}
+
 std::string escape_input(std::string_view in)
 {
     std::string out;
@@ -78,6 +104,7 @@ void Session::dispatch(std::string_view line)
         return;
     }
     const CommandRule *rule = find_rule(v);
+    where_ = rule != nullptr ? rule->verb : "UNKNOWN";
     if (rule == nullptr || (v == "BDAT" && !cfg_.enable_chunking)) {
         reply(replies::not_recognized());
         return;
@@ -248,7 +275,12 @@ void Session::cmd_rcpt(std::string_view args)
         return;
     }
     if (cfg_.recipient_limit > 0 && env_.recipients.size() >= cfg_.recipient_limit) {
-        reply(replies::too_many_recipients());
+        // Postfix: the first smtpd_recipient_overshoot_limit of these are
+        // not errors (a pipelining client sends every RCPT before it reads).
+        if (rcpt_overshoot_++ < cfg_.recipient_overshoot_limit)
+            reply_not_an_error(replies::too_many_recipients());
+        else
+            reply(replies::too_many_recipients());
         return;
     }
     pending_rcpt_ = Recipient{};
@@ -333,7 +365,7 @@ void Session::finish_vrfy(const Verdict &v)
 
 void Session::cmd_etrn(std::string_view args)
 {
-    if (!helo_seen_) {
+    if (!helo_seen_ && cfg_.helo_required) {
         reply(replies::etrn_need_helo());
         return;
     }
@@ -343,6 +375,14 @@ void Session::cmd_etrn(std::string_view args)
     }
     if (args.empty() || args.find(' ') != std::string_view::npos) {
         reply(replies::etrn_syntax());
+        return;
+    }
+    // RFC 1985's "@domain" (subdomains too) and "#queue" name the same
+    // site for a flush; Postfix drops the mark and checks the name.
+    if (args.front() == '@' || args.front() == '#')
+        args.remove_prefix(1);
+    if (!valid_etrn_domain(args)) {
+        reply(replies::etrn_bad_parameter());
         return;
     }
     pending_arg_ = std::string(args);

@@ -23,6 +23,10 @@ struct SessionConfig {
                                              // "$myhostname ESMTP Postfix"
     std::uint64_t message_size_limit = 10240000; // 0: no limit
     unsigned recipient_limit = 1000;         // smtpd_recipient_limit
+    // smtpd_recipient_overshoot_limit: "too many recipients" replies that do
+    // not count as errors (a client may send them all before reading).
+    unsigned recipient_overshoot_limit = 1000;
+    bool helo_required = false;              // smtpd_helo_required
     unsigned soft_error_limit = 10;          // smtpd_soft_error_limit
     unsigned hard_error_limit = 20;          // smtpd_hard_error_limit
     unsigned error_sleep_seconds = 1;        // smtpd_error_sleep_time

@@ -124,6 +124,9 @@ public:
         session_.banner = get("smtpd_banner");
         session_.message_size_limit = number(cfg, row, "message_size_limit", 10240000);
         session_.recipient_limit = static_cast<unsigned>(number(cfg, row, "smtpd_recipient_limit", 1000));
+        session_.recipient_overshoot_limit =
+            static_cast<unsigned>(number(cfg, row, "smtpd_recipient_overshoot_limit", 1000));
+        session_.helo_required = yes(cfg, row, "smtpd_helo_required");
         session_.soft_error_limit = static_cast<unsigned>(number(cfg, row, "smtpd_soft_error_limit", 10));
         session_.hard_error_limit = static_cast<unsigned>(number(cfg, row, "smtpd_hard_error_limit", 20));
         session_.error_sleep_seconds = static_cast<unsigned>(seconds(cfg, row, "smtpd_error_sleep_time", 1));
@@ -320,8 +323,7 @@ private:
             auto [rec, got] = co_await link.read_some(read_buffer_);
             watchdog.cancel();
             if (timed_out) {
-                msg::info("timeout after " + std::string(session.in_transaction() ? "DATA" : "command") +
-                          " from " + who);
+                msg::info("timeout after " + session.where() + " from " + who);
                 co_await link.write("421 4.4.2 " + session_.myhostname + " Error: timeout exceeded\r\n");
                 break;
             }
@@ -329,7 +331,7 @@ private:
                 if (rec != asio::error::eof && rec != asio::error::connection_reset &&
                     rec != asio::ssl::error::stream_truncated)
                     msg::info("read from " + who + ": " + rec.message());
-                if (session.in_transaction()) msg::info("lost connection after DATA from " + who);
+                msg::info("lost connection after " + session.where() + " from " + who);
                 break;
             }
             if (got.empty()) continue; // woken without data: wait again

@@ -130,6 +130,9 @@ def timeout():
                 "the timed-out session's disconnect line counts its EHLO", srv.log()[-600:])
         T.check(wait_log(srv, "disconnect from localhost[127.0.0.1] ehlo=1 noop=3 quit=1 commands=5\n"),
                 "the busy session's disconnect line", srv.log()[-600:])
+        T.check("timeout after CONNECT from localhost[127.0.0.1]\n" in srv.log() and
+                "timeout after EHLO from localhost[127.0.0.1]\n" in srv.log(),
+                "each timeout is logged after the last command, as Postfix logs it", srv.log()[-800:])
         no_problems(srv)
 
 
@@ -161,6 +164,24 @@ def recipient_limit():
         T.eq([c.cmd("RCPT TO:<alice@mx.ferry.test>"), c.cmd("RCPT TO:<bob@mx.ferry.test>")],
              ["250 2.1.5 Ok\r\n"] * 2, "the limit is per message: the next one takes two recipients again")
         c.close()
+        T.check(wait_log(srv, "lost connection after RCPT from localhost[127.0.0.1]\n"),
+                "a client gone without QUIT: lost connection after its last command", srv.log()[-600:])
+        T.check("rcpt=6 data=1" in srv.log(),
+                "recipients over the limit are not counted as failed (Postfix's overshoot limit)", srv.log()[-600:])
+        no_problems(srv)
+
+    # smtpd_recipient_overshoot_limit (default 1000): up to it, "too many
+    # recipients" is not an error for smtpd_hard_error_limit either.
+    params = dict(LOCAL, smtpd_recipient_limit="1", smtpd_hard_error_limit="2")
+    with FerryServer("replies-overshoot", main_cf=params) as srv:
+        c = RawClient(srv.port)
+        c.cmd("EHLO client.example")
+        c.cmd("MAIL FROM:<a@example.org>")
+        T.eq([c.cmd("RCPT TO:<alice@mx.ferry.test>") for _ in range(4)],
+             ["250 2.1.5 Ok\r\n"] + ["452 4.5.3 Error: too many recipients\r\n"] * 3,
+             "three recipients over the limit with a hard error limit of 2")
+        T.eq(c.cmd("NOOP"), "250 2.0.0 Ok\r\n", "the session goes on: they were not errors")
+        c.close()
         no_problems(srv)
 
 
@@ -183,6 +204,8 @@ def error_limits():
         T.eq(c.cmd("RCPT TO:<alice@mx.ferry.test>"), NEED_MAIL, "the third error is answered")
         T.eq(unasked(c), TOO_MANY_ERRORS, "and followed, unasked, by Postfix's too-many-errors reply")
         T.check(hung_up(c), "and the connection is closed")
+        T.check(wait_log(srv, "too many errors after RCPT from localhost[127.0.0.1]\n"),
+                "the limit is logged as Postfix logs it", srv.log()[-600:])
         T.check(wait_log(srv, "disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=1/6 data=1 noop=2 "
                               "commands=6/11\n"),
                 "the disconnect line counts the failed commands", srv.log()[-600:])
@@ -232,11 +255,23 @@ def etrn():
     fast_flush_domains."""
     with FerryServer("replies-etrn", main_cf=LOCAL) as srv:
         c = RawClient(srv.port)
+        T.eq(c.cmd("ETRN example.org"), "459 <example.org>: service unavailable\r\n",
+             "ETRN before EHLO: smtpd_helo_required is no by default")
+        c.close()
+        with FerryServer("replies-etrn-helo", main_cf=dict(LOCAL, smtpd_helo_required="yes")) as strict:
+            s = RawClient(strict.port)
+            T.eq(s.cmd("ETRN example.org"), "503 Error: send HELO/EHLO first\r\n",
+                 "ETRN before EHLO with smtpd_helo_required = yes")
+            s.close()
+        c = RawClient(srv.port)
         c.cmd("EHLO client.example")
         T.eq(c.cmd("ETRN"), "500 Syntax: ETRN domain\r\n", "ETRN without a domain")
         T.eq(c.cmd("ETRN example.org extra"), "500 Syntax: ETRN domain\r\n", "ETRN with two arguments")
         T.eq(c.cmd("ETRN example.org"), "459 <example.org>: service unavailable\r\n", "ETRN of a remote domain")
         T.eq(c.cmd("ETRN mx.ferry.test"), "459 <mx.ferry.test>: service unavailable\r\n", "ETRN of our own name")
+        T.eq(c.cmd("ETRN @example.org"), "459 <example.org>: service unavailable\r\n",
+             "ETRN @domain: the mark is dropped, as Postfix does")
+        T.eq(c.cmd("ETRN bad!name"), "501 Error: invalid parameter syntax\r\n", "ETRN of a name that is none")
         c.cmd("MAIL FROM:<a@example.org>")
         T.eq(c.cmd("ETRN example.org"), "503 Error: MAIL transaction in progress\r\n",
              "ETRN inside a mail transaction")

@@ -204,12 +204,24 @@ TEST(Session, EtrnAsPostfix)
 {
     Driver d;
     d.start();
-    EXPECT_EQ(d.send("ETRN x\r\n"), "503 Error: send HELO/EHLO first\r\n");
+    // HELO first only with smtpd_helo_required (default no).
+    EXPECT_EQ(d.send("ETRN x\r\n"), "459 <x>: service unavailable\r\n");
     d.send("EHLO c\r\n");
     EXPECT_EQ(d.send("ETRN\r\n"), "500 Syntax: ETRN domain\r\n");
     EXPECT_EQ(d.send("ETRN x\r\n"), "459 <x>: service unavailable\r\n");
+    // RFC 1985's @domain and #queue: the mark is dropped.
+    EXPECT_EQ(d.send("ETRN @example.org\r\n"), "459 <example.org>: service unavailable\r\n");
+    EXPECT_EQ(d.send("ETRN #example.org\r\n"), "459 <example.org>: service unavailable\r\n");
+    EXPECT_EQ(d.send("ETRN bad!name\r\n"), "501 Error: invalid parameter syntax\r\n");
+    EXPECT_EQ(d.send("ETRN -x.example\r\n"), "501 Error: invalid parameter syntax\r\n");
+    EXPECT_EQ(d.send("ETRN [192.0.2.1]\r\n"), "459 <[192.0.2.1]>: service unavailable\r\n");
     d.send("MAIL FROM:<a@b>\r\n");
     EXPECT_EQ(d.send("ETRN x\r\n"), "503 Error: MAIL transaction in progress\r\n");
+
+    Driver strict;
+    strict.cfg.helo_required = true;
+    strict.start();
+    EXPECT_EQ(strict.send("ETRN x\r\n"), "503 Error: send HELO/EHLO first\r\n");
 }
 
 TEST(Session, RecipientLimit)
@@ -220,6 +232,34 @@ TEST(Session, RecipientLimit)
     d.send("MAIL FROM:<a@b>\r\n");
     EXPECT_EQ(d.send("RCPT TO:<1@x>\r\nRCPT TO:<2@x>\r\nRCPT TO:<3@x>\r\n"),
               "250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n452 4.5.3 Error: too many recipients\r\n");
+}
+
+// As Postfix: the first smtpd_recipient_overshoot_limit "too many
+// recipients" replies are not errors, neither for smtpd_hard_error_limit
+// nor in the disconnect line's counts; beyond it they are.
+TEST(Session, RecipientsOverTheLimitAreNotErrorsUpToTheOvershootLimit)
+{
+    Driver d;
+    d.cfg.recipient_limit = 1;
+    d.cfg.hard_error_limit = 2;
+    d.ehlo();
+    d.send("MAIL FROM:<a@b>\r\n");
+    std::string rcpt = "RCPT TO:<1@x>\r\n";
+    const std::string over = "452 4.5.3 Error: too many recipients\r\n";
+    EXPECT_EQ(d.send(rcpt + rcpt + rcpt + rcpt), "250 2.1.5 Ok\r\n" + over + over + over);
+    EXPECT_EQ(d.send("NOOP\r\n"), "250 2.0.0 Ok\r\n");
+    EXPECT_EQ(d.session->error_count(), 0u);
+    EXPECT_NE(d.session->command_stats().find("rcpt=4 "), std::string::npos) << d.session->command_stats();
+
+    Driver strict;
+    strict.cfg.recipient_limit = 1;
+    strict.cfg.recipient_overshoot_limit = 1;
+    strict.cfg.hard_error_limit = 2;
+    strict.ehlo();
+    strict.send("MAIL FROM:<a@b>\r\n");
+    EXPECT_EQ(strict.send(rcpt + rcpt + rcpt),
+              "250 2.1.5 Ok\r\n452 4.5.3 Error: too many recipients\r\n452 4.5.3 Error: too many recipients\r\n");
+    EXPECT_EQ(strict.session->error_count(), 1u);
 }
 
 TEST(Session, HardErrorLimitClosesWith421)
@@ -289,6 +329,7 @@ TEST(Session, StarttlsDiscardsInjectedPlaintext)
 {
     Driver d;
     d.cfg.tls_available = true;
+    d.cfg.helo_required = true; // so that ETRN shows whether EHLO is needed again
     d.ehlo();
     EXPECT_EQ(d.send("STARTTLS\r\nMAIL FROM:<evil@x>\r\nRCPT TO:<v@x>\r\n"), "220 2.0.0 Ready to start TLS\r\n");
     EXPECT_EQ(d.session->next(), Session::Next::start_tls);
