@@ -233,6 +233,7 @@ PickupResult pickup_file(const PickupContext &ctx, const std::string &name) {
         r.kind = Kind::held;
         return r;
     }
+    if (pipe.failure().ok() && ctx.log_before_commit) ctx.log_before_commit(r.log);
     if (!pipe.failure().ok() || !(st = writer.finish()).ok()) {
         warn(r, id + ": " + (pipe.failure().ok() ? st.text() : pipe.failure().text()));
         writer.abort();

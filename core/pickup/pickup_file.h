@@ -15,6 +15,7 @@
 
 #include "cleanup/content.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ struct PickupContext {
     long message_size_limit = 10240000;
     bool always_add_missing_headers = false;
     std::string undisclosed_recipients_header;
+    // Logs the lines gathered so far, just before the new file becomes
+    // visible in incoming/, so that "ID: uid=N from=<...>" precedes the
+    // queue manager's lines about ID, as in Postfix (pflogsumm takes the
+    // sender and size from the first lines it sees).  Unset: every line
+    // stays in PickupResult::log.
+    std::function<void(std::vector<cleanup::LogLine> &)> log_before_commit;
 };
 
 struct PickupResult {

@@ -46,9 +46,19 @@ PickupContext context_of(const Config &cfg, const config::MasterService &row) {
     return c;
 }
 
+void log_lines(std::vector<cleanup::LogLine> &lines) {
+    for (const auto &line : lines) {
+        if (line.warning) msg::warning(line.text);
+        else msg::info(line.text);
+    }
+    lines.clear();
+}
+
 } // namespace
 
-int scan_maildrop(const PickupContext &ctx) {
+int scan_maildrop(const PickupContext &given) {
+    PickupContext ctx = given;
+    ctx.log_before_commit = log_lines;
     std::string dir = ctx.queue_directory + "/" + std::string(queue::maildrop_dir);
     auto names = queue::queue_ids_in(dir); // in order of arrival
     if (!names) {
@@ -58,10 +68,7 @@ int scan_maildrop(const PickupContext &ctx) {
     int queued = 0;
     for (const auto &name : *names) {
         PickupResult r = pickup_file(ctx, name);
-        for (const auto &line : r.log) {
-            if (line.warning) msg::warning(line.text);
-            else msg::info(line.text);
-        }
+        log_lines(r.log);
         if (r.kind == PickupResult::Kind::queued) ++queued;
     }
     return queued;

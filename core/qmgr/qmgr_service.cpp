@@ -247,7 +247,9 @@ private:
             return;
         }
         const auto &env = r.envelope();
-        msg::info(id + ": from=<" + env.sender + ">, size=" + std::to_string(r.file_size()) +
+        // size: the message content, as smtpd and pickup logged it (not
+        // the whole file with its envelope records).
+        msg::info(id + ": from=<" + env.sender + ">, size=" + std::to_string(r.content_size()) +
                   ", nrcpt=" + std::to_string(env.recipients.size()) + " (queue active)");
         // This attempt writes the reasons anew; the old ones are stale.
         auto stale = remove_defer_log(queue_, id);

@@ -13,6 +13,7 @@ Where Ferry's words differ from Postfix's only in the program name (Ferry
 runs postqueue and postalias inside sendmail, Postfix executes them), the
 text after the name is compared."""
 import os
+import re
 import subprocess
 import sys
 
@@ -258,6 +259,18 @@ def flush_with_qmgr():
         T.eq(r.returncode, 0, "message for the flush submitted")
         T.check(wait_for(lambda: attempts() == 1 and files(srv, "deferred")), "the message is deferred once",
                 srv.log()[-1000:])
+        # pflogsumm takes sender and size from the first lines it sees of
+        # an id: pickup's "uid=" line must come before qmgr's, as in Postfix,
+        # and qmgr's size is the content's, as pickup logged it.
+        lines = srv.log().splitlines()
+        qid = files(srv, "deferred")[0] if files(srv, "deferred") else "?"
+        first = lambda text: next((i for i, l in enumerate(lines) if f": {qid}: " in l and text in l), None)  # noqa: E731
+        picked_at, active_at = first(" uid="), first("(queue active)")
+        T.check(picked_at is not None and active_at is not None and picked_at < active_at,
+                "pickup's uid= line comes before qmgr's queue active line", "\n".join(lines[-12:]))
+        sizes = {re.search(r"size=(\d+)", l).group(1) for l in lines
+                 if f": {qid}: from=<" in l and "size=" in l}
+        T.check(len(sizes) == 1, "pickup and qmgr log the same size= for the message", sizes)
         r = run("sendmail", "-C", srv.dir, "-q")
         T.eq((r.returncode, r.stdout, r.stderr), (0, "", ""), "sendmail -q reaches the running queue manager")
         T.check(wait_for(lambda: attempts() == 2, timeout=10), "sendmail -q: the deferred message is tried again now",
