@@ -28,6 +28,17 @@ def wait_for(cond, timeout=15):
     return bool(cond())
 
 
+def queued_id(reply_text):
+    """The queue id of a "250 2.0.0 Ok: queued as ID" reply, or None."""
+    marker = "queued as "
+    return reply_text.split(marker, 1)[1].split()[0] if marker in reply_text else None
+
+
+def wait_log(srv, text, timeout=5):
+    """Whether `text` appears in the server's log within `timeout` seconds."""
+    return wait_for(lambda: text in srv.log(), timeout)
+
+
 def children(pid):
     """The pids of a process's children (the master's services)."""
     try:

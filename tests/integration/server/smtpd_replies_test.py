@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferry_server import FerryServer  # noqa: E402
+from ferry_server import FerryServer, queued_id, wait_log  # noqa: E402
 from queue_file import parse  # noqa: E402
 from smtp_client import RawClient  # noqa: E402
 from tally import Tally  # noqa: E402
@@ -26,20 +26,6 @@ EHLO = ("250-mx.ferry.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\
         "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n")
 NEED_MAIL = "503 5.5.1 Error: need MAIL command\r\n"
 TOO_MANY_ERRORS = "421 4.7.0 mx.ferry.test Error: too many errors\r\n"
-
-
-def queued_id(reply_text):
-    marker = "queued as "
-    return reply_text.split(marker, 1)[1].split()[0] if marker in reply_text else None
-
-
-def wait_log(srv, text, timeout=5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if text in srv.log():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def queue_file(srv, qid):

@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from ferry_server import FerryServer  # noqa: E402
+from ferry_server import FerryServer, queued_id, wait_log  # noqa: E402
 from queue_file import parse  # noqa: E402
 from smtp_client import RawClient  # noqa: E402
 from tally import Tally  # noqa: E402
@@ -26,20 +26,6 @@ LOCAL = {"local_recipient_maps": "inline:{alice=yes, bob=yes}",
 
 def incoming(srv):
     return sorted(p for p in glob.glob(os.path.join(srv.queue, "incoming", "*")) if not p.endswith(".tmp"))
-
-
-def queued_id(reply_text):
-    marker = "queued as "
-    return reply_text.split(marker, 1)[1].split()[0] if marker in reply_text else None
-
-
-def wait_log(srv, text, timeout=5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if text in srv.log():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def session_basics(srv):
