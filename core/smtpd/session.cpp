@@ -223,8 +223,9 @@ std::string Session::command_stats() const
         if (c.ok != c.total)
             out += "/" + std::to_string(c.total);
     }
+    // Postfix: "commands=0/0" for a session without any.
     out += std::string(out.empty() ? "" : " ") + "commands=" + std::to_string(ok);
-    if (ok != total)
+    if (ok != total || total == 0)
         out += "/" + std::to_string(total);
     return out;
 }

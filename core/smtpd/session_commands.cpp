@@ -98,11 +98,11 @@ void Session::dispatch(std::string_view line)
 {
     CommandLine cmd = split_command(line);
     const std::string &v = cmd.verb;
-    count_command(v);
-    if (v.empty()) {
+    if (v.empty()) { // an empty line: an error, but not a command in the counts (Postfix)
         reply(replies::bad_syntax());
         return;
     }
+    count_command(v);
     const CommandRule *rule = find_rule(v);
     where_ = rule != nullptr ? rule->verb : "UNKNOWN";
     if (rule == nullptr || (v == "BDAT" && !cfg_.enable_chunking)) {

@@ -266,7 +266,7 @@ private:
                 co_await link.write("421 4.7.0 " + session_.myhostname + " Error: too many connections from " +
                                     client.addr + "\r\n");
                 link.socket().close(ec);
-                msg::info("disconnect from " + who + " commands=0");
+                msg::info("disconnect from " + who + " commands=0/0");
                 if (--sessions_ == 0 && draining_) ioc_.stop();
                 co_return;
             }

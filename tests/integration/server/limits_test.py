@@ -27,6 +27,8 @@ def concurrency():
         T.check(c.closed(), "and closed")
         T.check("warning: Connection concurrency limit exceeded: 3 from localhost[127.0.0.1] for service 127.0.0.1:"
                 in srv.log(), "the refusal is logged as Postfix does", srv.log()[-500:])
+        T.check("disconnect from localhost[127.0.0.1] commands=0/0\n" in srv.log(),
+                "and its disconnect line says commands=0/0, as Postfix's", srv.log()[-500:])
         a.cmd("QUIT")
         a.close()
         d = RawClient(srv.port)

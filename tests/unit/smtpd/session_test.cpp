@@ -420,9 +420,21 @@ TEST(SessionStats, DisconnectSummaryCountsCommandsLikePostfix)
     EXPECT_EQ(d.session->command_stats(), "ehlo=1 mail=1 rcpt=1/2 data=1 quit=1 unknown=0/1 commands=5/7");
 }
 
-TEST(SessionStats, NothingSaidIsCommandsZero)
+TEST(SessionStats, NothingSaidIsCommandsZeroOfZero)
 {
     Driver d;
     d.start();
-    EXPECT_EQ(d.session->command_stats(), "commands=0");
+    EXPECT_EQ(d.session->command_stats(), "commands=0/0");
+}
+
+// An empty line is answered as a syntax error (and counts towards the
+// error limits) but is no command in the summary, as in Postfix.
+TEST(SessionStats, AnEmptyLineIsNotACommand)
+{
+    Driver d;
+    d.start();
+    EXPECT_EQ(d.send("\r\n"), "500 5.5.2 Error: bad syntax\r\n");
+    EXPECT_EQ(d.session->error_count(), 1u);
+    d.send("NOOP\r\n");
+    EXPECT_EQ(d.session->command_stats(), "noop=1 commands=1");
 }
