@@ -10,12 +10,12 @@
 // the sender a "Mail Delivery Status Report").  -f/-r sender, -F full
 // name, -t recipients from To:/Cc:/Bcc: (added to those on the command
 // line; Bcc: is removed by cleanup), -i/-oi (a lone "." is not the end),
-// -N and -R (DSN), -V (DSN envelope id), -B body type; -XV (VERP) is
-// not supported yet and says so.  Other -o
-// options and -X log files are accepted and ignored as Postfix does.  -v
-// is accepted and ignored too, which Postfix does not do: its -v mails
-// the sender a report of the first delivery attempt, and that report
-// comes with Ferry's delivery status notifications of success.
+// -N and -R (DSN), -V (DSN envelope id), -B body type; -XV (VERP) is not
+// supported yet and says so.  Other -o options and -X log files are
+// accepted and ignored as Postfix does.  -v is accepted and ignored too,
+// which Postfix does not do: its -v mails the sender a report of the
+// first delivery attempt, and that report comes with Ferry's delivery
+// status notifications of success.
 #include "cmd/commands.h"
 #include "cmd/queue_tool_scan.h"
 #include "cmd/queue_tool_submit.h"

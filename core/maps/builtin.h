@@ -2,8 +2,8 @@
 //
 // Each lives in its own small file (static_table.cpp, inline_table.cpp,
 // texthash_table.cpp, cidr_table.cpp, fail_table.cpp, unix_table.cpp,
-// nis_table.cpp) and is reached only through the catalog.  Open errors use Postfix's wording
-// so `postmap -q` reports the same text as Postfix does.
+// nis_table.cpp) and is reached only through the catalog.  Open errors use
+// Postfix's wording so `postmap -q` reports the same text as Postfix does.
 #pragma once
 
 #include "maps/map.h"

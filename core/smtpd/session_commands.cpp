@@ -211,6 +211,10 @@ void Session::cmd_mail(std::string_view args)
         reply(replies::after_bdat("MAIL"));
         return;
     }
+    if (cfg_.helo_required && !helo_seen_) {
+        reply(replies::need_helo());
+        return;
+    }
     if (in_mail_) {
         reply(replies::nested_mail());
         return;

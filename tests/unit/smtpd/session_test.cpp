@@ -224,6 +224,20 @@ TEST(Session, EtrnAsPostfix)
     EXPECT_EQ(strict.send("ETRN x\r\n"), "503 Error: send HELO/EHLO first\r\n");
 }
 
+// smtpd_helo_required: MAIL needs HELO/EHLO first; by default it does not.
+TEST(Session, HeloRequiredRefusesMailBeforeHelo)
+{
+    Driver lax;
+    lax.start();
+    EXPECT_EQ(lax.send("MAIL FROM:<a@b>\r\n"), "250 2.1.0 Ok\r\n");
+    Driver strict;
+    strict.cfg.helo_required = true;
+    strict.start();
+    EXPECT_EQ(strict.send("MAIL FROM:<a@b>\r\n"), "503 5.5.1 Error: send HELO/EHLO first\r\n");
+    strict.send("HELO c\r\n");
+    EXPECT_EQ(strict.send("MAIL FROM:<a@b>\r\n"), "250 2.1.0 Ok\r\n");
+}
+
 TEST(Session, RecipientLimit)
 {
     Driver d;
